@@ -1,0 +1,135 @@
+"""What a single pathway means: its answer names and types, and its compiled expressions.
+
+Built once per pathway while checking, and reused when composing and compiling, so each
+condition is parsed exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from triage.answers import allowed_codes
+from triage.definitions import (
+    AnswerSpec,
+    AnswerType,
+    HandoverStep,
+    LookupStep,
+    Pathway,
+    QuestionStep,
+)
+from triage.expressions import Expression, ExpressionError, VarType, compile_expression
+from triage.library import Library, Located
+from triage.yamlsource import Loc
+
+LOOKUP_FACTS = ("known_status", "person_id", "allocated_worker", "allocated_team", "alerts")
+"""Facts a lookup step sets; facts.yaml must declare them."""
+BUILTIN_NAMES: dict[str, VarType] = {}
+"""Names every condition may use without declaring them (none yet)."""
+
+
+def var_type(spec: AnswerSpec) -> VarType:
+    """The type conditions see for an answer to ``spec``."""
+    codes = allowed_codes(spec)
+    if spec.type is AnswerType.YES_NO_UNSURE and spec.unsure_means is not None:
+        codes = ("yes", "no")
+    match spec.type:
+        case AnswerType.MULTI_CHOICE:
+            return VarType("list", frozenset(codes))
+        case AnswerType.NUMBER:
+            return VarType("number")
+        case AnswerType.DATE:
+            return VarType("date")
+        case AnswerType.CHOICE | AnswerType.YES_NO | AnswerType.YES_NO_UNSURE:
+            return VarType("text", frozenset(codes))
+    return VarType("text")
+
+
+@dataclass
+class PathwayAnalysis:
+    """A pathway's names, their types, compiled conditions and calculations."""
+
+    located: Located[Pathway]
+    local_names: set[str] = field(default_factory=set)
+    types: dict[str, VarType] = field(default_factory=dict)
+    answer_specs: dict[str, AnswerSpec] = field(default_factory=dict)
+    step_var: dict[str, str] = field(default_factory=dict)
+    conditions: dict[tuple[str, int], Expression] = field(default_factory=dict)
+    calculations: dict[str, Expression] = field(default_factory=dict)
+    expression_errors: list[tuple[Loc, str]] = field(default_factory=list)
+
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway definition."""
+        return self.located.value
+
+
+def analyse(lib: Library, located: Located[Pathway], sub_outputs: dict[str, dict[str, AnswerSpec]]
+            ) -> PathwayAnalysis:
+    """Work out names and types and compile every expression of one pathway.
+
+    ``sub_outputs`` gives, for each pathway id, the answer specs of its declared outputs,
+    so that names a handover brings back have a type.
+    """
+    result = PathwayAnalysis(located)
+    pathway = located.value
+    facts = {name: f.value.answer for name, f in lib.facts.items()}
+    for name, spec in facts.items():
+        result.types[name] = var_type(spec)
+        result.answer_specs[name] = spec
+    for spec_in in pathway.inputs:
+        result.local_names.add(spec_in.name)
+        result.types[spec_in.name] = var_type(spec_in.answer)
+        result.answer_specs[spec_in.name] = spec_in.answer
+    for step in pathway.steps:
+        if isinstance(step, QuestionStep):
+            name = step.fact or step.id
+            spec = step.answer or (facts.get(step.fact) if step.fact else None)
+            result.step_var[step.id] = name
+            if step.fact is None:
+                result.local_names.add(name)
+            if spec is not None:
+                result.types[name] = var_type(spec)
+                result.answer_specs[name] = spec
+        elif isinstance(step, LookupStep):
+            result.step_var[step.id] = "known_status"
+        elif isinstance(step, HandoverStep):
+            outs = sub_outputs.get(step.pathway, {})
+            for parent_name, sub_name in step.outputs.items():
+                result.local_names.add(parent_name)
+                if sub_name in outs:
+                    result.types[parent_name] = var_type(outs[sub_name])
+                    result.answer_specs[parent_name] = outs[sub_name]
+    type_of_calc = {"number": "number", "text": "text", "boolean": "boolean", "date": "date"}
+    for i, calc in enumerate(pathway.calculations):
+        result.local_names.add(calc.name)
+        result.types[calc.name] = VarType(type_of_calc[calc.type])  # type: ignore[arg-type]
+        try:
+            result.calculations[calc.name] = compile_expression(calc.expr)
+        except ExpressionError as exc:
+            result.expression_errors.append((("calculations", i, "expr"), str(exc)))
+    for i, step in enumerate(pathway.steps):
+        for j, route in enumerate(getattr(step, "routes", None) or ()):
+            try:
+                result.conditions[(step.id, j)] = compile_expression(route.when)
+            except ExpressionError as exc:
+                result.expression_errors.append((("steps", i, "routes", j, "when"), str(exc)))
+    return result
+
+
+def output_specs(lib: Library) -> dict[str, dict[str, AnswerSpec]]:
+    """For each pathway, the answer specs of the names it declares as outputs."""
+    facts = {name: f.value.answer for name, f in lib.facts.items()}
+    result: dict[str, dict[str, AnswerSpec]] = {}
+    for pid, located in lib.pathways.items():
+        specs: dict[str, AnswerSpec] = {}
+        by_var: dict[str, AnswerSpec] = {}
+        for step in located.value.steps:
+            if isinstance(step, QuestionStep):
+                spec = step.answer or (facts.get(step.fact) if step.fact else None)
+                if spec is not None:
+                    by_var[step.fact or step.id] = spec
+        for name in located.value.outputs:
+            if name in by_var:
+                specs[name] = by_var[name]
+        result[pid] = specs
+    return result

@@ -1,0 +1,107 @@
+"""The client-index port: how the engine asks "is this person known to adult social care?".
+
+The engine depends only on this module. Implementations (a CSV file for demos, an
+SQLite or PostgreSQL index for real use) subclass :class:`ClientIndex`, and test fakes
+subclass it too so they cannot drift from the contract.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class KnownStatus(StrEnum):
+    """Whether the person a contact is about is already known to adult social care."""
+
+    OPEN = "open"
+    PREVIOUSLY_KNOWN = "previously_known"
+    NOT_KNOWN = "not_known"
+    POSSIBLE_MATCH = "possible_match"
+
+
+class MatchBand(StrEnum):
+    """How strongly a candidate matches the details the caller gave."""
+
+    MATCH = "match"
+    POSSIBLE = "possible"
+    UNLIKELY = "unlikely"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDetails:
+    """What the caller could tell the handler about the person; every field is optional."""
+
+    nhs_number: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: str | None = None  # ISO date, or partial such as "1948" or "1948-03"
+    postcode: str | None = None
+    address: str | None = None
+    # Who is searching (a user id, never a name); recorded in the audit trail, not matched.
+    searcher: str | None = None
+
+    def given_fields(self) -> tuple[str, ...]:
+        """Names of the fields the caller actually gave (non-blank)."""
+        return tuple(
+            name
+            for name in ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
+                         "address")
+            if (getattr(self, name) or "").strip()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """What routing needs to know about a person on the client index."""
+
+    person_id: str
+    known_status: KnownStatus
+    allocated_worker: str | None = None
+    team: str | None = None
+    alerts: tuple[str, ...] = ()
+    preferred_language: str | None = None
+    communication_needs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One person the index offers for the handler to confirm or reject.
+
+    ``summary`` holds only what a handler needs to confirm identity (for example a
+    masked name, year of birth and postcode district); ``reasons`` maps a field name to
+    ``agrees`` / ``partly agrees`` / ``disagrees`` / ``missing``.
+    """
+
+    person_id: str
+    score: float
+    band: MatchBand
+    summary: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked candidates, or why no search was made (``missing`` says what to ask for)."""
+
+    candidates: tuple[Candidate, ...] = ()
+    missing: tuple[str, ...] = ()
+    advice: str | None = None
+
+    @property
+    def searched(self) -> bool:
+        """True when the details were enough to search."""
+        return not self.missing
+
+
+class ClientIndex(ABC):
+    """Finds people known to adult social care. Nothing is merged or chosen automatically."""
+
+    @abstractmethod
+    def search(self, details: SearchDetails, *, limit: int = 5) -> SearchResult:
+        """Return ranked candidates for the details, best first."""
+
+    @abstractmethod
+    def get(self, person_id: str) -> ClientRecord | None:
+        """Return the routing record for a confirmed person, or None if there is none."""

@@ -1,0 +1,376 @@
+"""The pathway and call-script language as pydantic models (the schema stage of loading).
+
+These models say what a file may contain; they know nothing of YAML or of files. Checks
+that need more than one file (references, reachability, safety) live in
+:mod:`triage.checks`. Every model forbids unknown keys so a misspelt key is an error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+STEP_ID = r"^[a-z][a-z0-9_]*$"
+"""Step ids double as the names of their answers in conditions, so they are identifiers."""
+REF_ID = r"^[a-z][a-z0-9-]*$"
+"""Pathways, scripts, teams and online services are named in kebab-case."""
+
+StepId = Annotated[str, Field(pattern=STEP_ID, max_length=64)]
+RefId = Annotated[str, Field(pattern=REF_ID, max_length=64)]
+LocalText = dict[str, str]
+"""Text keyed by language code (``en`` is required, checked semantically)."""
+
+
+class Strict(BaseModel):
+    """Base for every file model: unknown keys are errors and models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnswerType(StrEnum):
+    """The typed answers a question can take."""
+
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+    YES_NO_UNSURE = "yes_no_unsure"
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    NHS_NUMBER = "nhs_number"
+    POSTCODE = "postcode"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class Option(Strict):
+    """One allowed answer: a stable code for conditions and a label for people."""
+
+    code: StepId
+    label: str | LocalText
+
+
+class AnswerSpec(Strict):
+    """What a question accepts, and whether an answer is required."""
+
+    type: AnswerType
+    required: bool = True
+    options: list[Option] | None = None
+    unsure_means: Literal["yes", "no"] | None = Field(
+        default=None,
+        description="yes_no_unsure only: how 'not sure' is routed (on a risk question: yes).",
+    )
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    not_in_future: bool = False
+    not_before: str | None = Field(default=None, description="date only: earliest ISO date")
+    max_length: int = Field(default=2000, ge=1, le=20000)
+
+    @model_validator(mode="after")
+    def _fields_fit_the_type(self) -> AnswerSpec:
+        has_options = self.type in (AnswerType.CHOICE, AnswerType.MULTI_CHOICE)
+        if has_options and not self.options:
+            raise ValueError(f"a {self.type.value} answer needs 'options' (a list of code/label)")
+        if not has_options and self.options is not None:
+            raise ValueError(
+                f"'options' only applies to choice and multi_choice answers, not {self.type.value}"
+            )
+        if self.unsure_means is not None and self.type is not AnswerType.YES_NO_UNSURE:
+            raise ValueError("'unsure_means' only applies to yes_no_unsure answers")
+        if (self.min is not None or self.max is not None or self.integer) and (
+            self.type is not AnswerType.NUMBER
+        ):
+            raise ValueError("'min', 'max' and 'integer' only apply to number answers")
+        if (self.not_in_future or self.not_before) and self.type is not AnswerType.DATE:
+            raise ValueError("'not_in_future' and 'not_before' only apply to date answers")
+        return self
+
+
+class Route(Strict):
+    """Go to ``goto`` when ``when`` holds; routes are tried in order."""
+
+    when: str = Field(min_length=1)
+    goto: StepId
+    why: str | None = Field(default=None, description="Plain words recorded when taken.")
+
+
+class ScriptUse(Strict):
+    """Words for a step: fragment ids from scripts/, or inline text keyed by language."""
+
+    script: RefId | list[RefId] | None = None
+    text: LocalText | None = None
+
+
+class _StepBase(Strict):
+    id: StepId
+    title: str | None = Field(default=None, description="Short label for tables and diagrams.")
+    script: RefId | list[RefId] | None = None
+    text: LocalText | None = None
+
+
+class SayStep(_StepBase):
+    """Words to read out; the call then moves on to ``next``."""
+
+    kind: Literal["say"]
+    next: StepId
+
+
+class _Routed(_StepBase):
+    routes: list[Route] = Field(default_factory=list)
+    default: StepId | None = None
+    next: StepId | None = None
+
+    @model_validator(mode="after")
+    def _next_or_routes(self) -> _Routed:
+        if self.next is not None and (self.routes or self.default is not None):
+            raise ValueError("give either 'next' or 'routes' with 'default', not both")
+        if self.next is None and not self.routes and self.default is None:
+            raise ValueError("say where the call goes: 'next', or 'routes' and 'default'")
+        return self
+
+
+class QuestionStep(_Routed):
+    """A question with a typed answer.
+
+    The answer is named by ``fact`` (a call fact shared by every pathway in the call,
+    declared in facts.yaml) or, without one, by the step id.
+    """
+
+    kind: Literal["question"]
+    fact: StepId | None = None
+    answer: AnswerSpec | None = None
+
+    @model_validator(mode="after")
+    def _answer_or_fact(self) -> QuestionStep:
+        if self.answer is None and self.fact is None:
+            raise ValueError("a question needs an 'answer' (its type) or a 'fact' to take it from")
+        return self
+
+
+class LookupStep(_Routed):
+    """Checks whether the person is known to adult social care (sets known_status)."""
+
+    kind: Literal["lookup"]
+
+
+class HandoverStep(Strict):
+    """Hands the call to another pathway, composed in when compiled."""
+
+    kind: Literal["handover"]
+    id: StepId
+    title: str | None = None
+    pathway: RefId
+    inputs: dict[StepId, StepId] = Field(
+        default_factory=dict, description="sub-pathway input name: name in this pathway"
+    )
+    outputs: dict[StepId, StepId] = Field(
+        default_factory=dict, description="name in this pathway: sub-pathway output name"
+    )
+    next: StepId | None = Field(default=None, description="Where to go when it returns.")
+
+
+class ReturnStep(Strict):
+    """Ends a sub-pathway and goes back to the handover's ``next`` step."""
+
+    kind: Literal["return"]
+    id: StepId
+    title: str | None = None
+
+
+class OutcomeKind(StrEnum):
+    """The disposition: what happens to the contact."""
+
+    EMERGENCY_SERVICES = "emergency_services"
+    URGENT_ESCALATION = "urgent_escalation"
+    ALLOCATED_WORKER = "allocated_worker"
+    TEAM_REFERRAL = "team_referral"
+    DEFLECT_ONLINE = "deflect_online"
+    DEFLECT_ONLINE_ASSISTED = "deflect_online_assisted"
+    SIGNPOST = "signpost"
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+class RouteOfAccess(StrEnum):
+    """Client Level Data: how the request came to adult social care."""
+
+    PLANNED_ENTRY = "planned_entry"
+    DISCHARGE_FROM_HOSPITAL = "discharge_from_hospital"
+    DIVERSION_FROM_HOSPITAL = "diversion_from_hospital"
+    COMMUNITY = "community"
+    PRISON = "prison"
+    SELF_FUNDER = "self_funder"
+    DISCHARGE_FROM_REABLEMENT = "discharge_from_reablement"
+    TRANSFER_FROM_OTHER_LA = "transfer_from_other_la"
+
+
+class RequestOutcome(StrEnum):
+    """Client Level Data: the outcome of a Request event."""
+
+    REABLEMENT_SHORT_TERM = "reablement_short_term"
+    ASSESSMENT = "assessment"
+    FINANCIAL_ASSESSMENT = "financial_assessment"
+    PROVISION_OF_SERVICE = "provision_of_service"
+    NFA_INFORMATION_ADVICE = "nfa_information_advice"
+    SUPPORT_DECLINED = "support_declined"
+    MOVED_TO_OTHER_LA = "moved_to_other_la"
+    DECEASED = "deceased"
+    NFA_OTHER = "nfa_other"
+
+
+class StatutoryCodes(Strict):
+    """Client Level Data codes; a contact that is not a Request says so."""
+
+    cld_request: bool = True
+    route_of_access: RouteOfAccess | None = None
+    request_outcome: RequestOutcome | None = None
+
+    @model_validator(mode="after")
+    def _request_has_codes(self) -> StatutoryCodes:
+        if self.cld_request and (self.route_of_access is None or self.request_outcome is None):
+            raise ValueError(
+                "a Client Level Data request needs 'route_of_access' and 'request_outcome' "
+                "(or set 'cld_request: false' for a contact that is not a request)"
+            )
+        return self
+
+
+class OutcomeSpec(Strict):
+    """The disposition reached: who acts, how fast, and what the caller is told."""
+
+    kind: OutcomeKind
+    summary: str = Field(min_length=1)
+    team: RefId | None = None
+    service: RefId | None = Field(default=None, description="Online service for deflections.")
+    timeframe: str = Field(description="immediate, same working day, 2 working days, 4 hours")
+    script: RefId | list[RefId] | None = None
+    text: LocalText | None = None
+    codes: StatutoryCodes
+
+
+class OutcomeStep(Strict):
+    """An end of the call with a disposition."""
+
+    kind: Literal["outcome"]
+    id: StepId
+    title: str | None = None
+    outcome: OutcomeSpec
+
+
+Step = Annotated[
+    SayStep | QuestionStep | LookupStep | HandoverStep | ReturnStep | OutcomeStep,
+    Field(discriminator="kind"),
+]
+
+
+class PathwayMeta(Strict):
+    """Who owns a pathway, which version it is and whether it is live."""
+
+    id: RefId
+    title: str
+    version: int = Field(ge=1)
+    owner: str
+    status: Literal["draft", "live"]
+    change_note: str
+    usage: Literal["entry", "subpathway"] = Field(
+        default="entry", description="subpathway: only reached by a handover, never started."
+    )
+
+
+class Calculation(Strict):
+    """A value worked out from answers, usable in conditions and scripts."""
+
+    name: StepId
+    expr: str = Field(min_length=1)
+    type: Literal["number", "text", "boolean", "date"]
+
+
+class InputSpec(Strict):
+    """A value a sub-pathway needs from the pathway that hands over to it."""
+
+    name: StepId
+    answer: AnswerSpec
+
+
+class Pathway(Strict):
+    """A routing definition: a start step, steps, and the red-flag screen it declares."""
+
+    pathway: PathwayMeta
+    start: StepId
+    red_flag_screen: list[StepId] = Field(default_factory=list)
+    inputs: list[InputSpec] = Field(default_factory=list)
+    outputs: list[StepId] = Field(default_factory=list)
+    calculations: list[Calculation] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+
+
+class Fact(Strict):
+    """A call fact shared by every pathway in a call (caller type, reason, age...)."""
+
+    name: StepId
+    label: str
+    answer: AnswerSpec
+
+
+class FactsFile(Strict):
+    """facts.yaml: the vocabulary of call facts."""
+
+    facts: list[Fact]
+
+
+class Team(Strict):
+    """A team that takes referrals, escalations or transfers."""
+
+    id: RefId
+    name: str
+    phone: str | None = None
+    hours: str | None = None
+
+
+class OnlineService(Strict):
+    """An online form or portal that simple requests are deflected to."""
+
+    id: RefId
+    name: str
+    url: str
+    assisted: bool = Field(
+        default=True, description="A handler can complete it on the caller's behalf."
+    )
+
+
+class SafetyPolicy(Strict):
+    """Which outcome kinds end a call early and which count as escalation."""
+
+    early_exit_kinds: list[OutcomeKind]
+    escalation_kinds: list[OutcomeKind]
+
+
+class Directory(Strict):
+    """Teams, online services, constants for scripts and the safety policy."""
+
+    constants: dict[StepId, str] = Field(default_factory=dict)
+    teams: list[Team] = Field(default_factory=list)
+    online_services: list[OnlineService] = Field(default_factory=list)
+    safety: SafetyPolicy
+
+
+class DirectoryFile(Strict):
+    """directory.yaml."""
+
+    directory: Directory
+
+
+class Script(Strict):
+    """A named, reusable fragment of words, keyed by language, with {placeholders}."""
+
+    id: RefId
+    title: str | None = None
+    text: LocalText
+
+
+class ScriptsFile(Strict):
+    """A file in scripts/: a list of fragments."""
+
+    scripts: list[Script]

@@ -1,0 +1,411 @@
+"""Conditions and calculations written by service designers.
+
+The language is a small, safe subset of Python expression syntax: comparisons, ``in``,
+``and``/``or``/``not``, string, number and list literals, names of answers, and a few
+allow-listed functions. Each expression is parsed and checked once, when the pathway
+loads, and evaluated at run time with simpleeval on the pre-parsed tree: there is no
+Python ``eval``, and no name a designer writes ever reaches the state machine.
+
+Besides run-time evaluation this module offers two static views used by the validator:
+:func:`type_problems` (comparing an answer with a value of the wrong type, or with a
+code the question does not offer) and :func:`kleene` (three-valued evaluation with some
+answers unknown, for option coverage and route exploration).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from simpleeval import NameNotDefined, SimpleEval
+
+Base = Literal["text", "number", "date", "list", "boolean"]
+
+
+@dataclass(frozen=True, slots=True)
+class VarType:
+    """The static type of a name in conditions, with its allowed codes if it has them."""
+
+    base: Base
+    codes: frozenset[str] | None = None
+
+
+class ExpressionError(ValueError):
+    """An expression cannot be used; the message says why in a full sentence."""
+
+
+def _age_in_years(value: object) -> int:
+    born = dt.date.fromisoformat(str(value))
+    today = dt.date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _days_since(value: object) -> int:
+    return (dt.date.today() - dt.date.fromisoformat(str(value))).days
+
+
+FUNCTIONS: dict[str, tuple[int, Base]] = {
+    "age_in_years": (1, "number"),
+    "days_since": (1, "number"),
+    "has": (1, "boolean"),
+    "len": (1, "number"),
+}
+"""Allow-listed functions: name -> (number of arguments, result type)."""
+
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call,
+)
+
+
+class _Evaluator(threading.local):
+    """One simpleeval evaluator per thread: ``names`` is set on it for each evaluation."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {}
+        self.engine = SimpleEval(
+            functions={
+                "age_in_years": _age_in_years,
+                "days_since": _days_since,
+                "len": len,
+                "has": lambda name: self.names.get(name) not in (None, "", []),
+            },
+            names=self.names,
+        )
+
+
+_EVALUATOR = _Evaluator()
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked, pre-parsed expression, ready to evaluate many times."""
+
+    source: str
+    tree: ast.expr
+    names: frozenset[str]
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        """Evaluate with ``values``; raises NameNotDefined if an answer it needs is missing."""
+        ev = _EVALUATOR
+        ev.engine.names = values
+        ev.names = values  # type: ignore[assignment]
+        return ev.engine.eval(self.source, previously_parsed=self.tree)
+
+    def holds(self, values: Mapping[str, Any]) -> bool:
+        """True only when the condition is true; a missing answer or a bad value is not."""
+        try:
+            return self.evaluate(values) is True
+        except (NameNotDefined, TypeError, ValueError, KeyError):
+            return False
+
+    def renamed(self, mapping: Mapping[str, str]) -> Expression:
+        """The same expression with answer names replaced (used when composing pathways)."""
+        if not self.names & mapping.keys():
+            return self
+        tree = copy.deepcopy(self.tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in mapping:
+                node.id = mapping[node.id]
+            elif _is_has_call(node):
+                arg = node.args[0]  # type: ignore[attr-defined]
+                if isinstance(arg.value, str) and arg.value in mapping:
+                    arg.value = mapping[arg.value]
+        return Expression(self.source, tree, frozenset(mapping.get(n, n) for n in self.names))
+
+
+def _is_has_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "has"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+    )
+
+
+def compile_expression(source: str) -> Expression:
+    """Parse and check ``source``; raise ExpressionError with a clear sentence if unusable."""
+    try:
+        module = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        where = f" at character {exc.offset}" if exc.offset else ""
+        raise ExpressionError(
+            f"the condition '{source}' is not valid{where}: {exc.msg}. Conditions look like "
+            "\"reason == 'carer_support' and age >= 18\"."
+        ) from exc
+    names: set[str] = set()
+    for node in ast.walk(module):
+        if not isinstance(node, _ALLOWED):
+            raise ExpressionError(
+                f"'{source}' uses {type(node).__name__}, which conditions do not allow "
+                "(allowed: comparisons, in, and, or, not, literals, answer names and the "
+                f"functions {', '.join(sorted(FUNCTIONS))})"
+            )
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                called = node.func.id if isinstance(node.func, ast.Name) else "that"
+                raise ExpressionError(
+                    f"'{source}' calls {called}(), which is not a condition function "
+                    f"(functions: {', '.join(sorted(FUNCTIONS))})"
+                )
+            arity = FUNCTIONS[node.func.id][0]
+            if len(node.args) != arity or node.keywords:
+                raise ExpressionError(
+                    f"{node.func.id}() takes {arity} argument(s) in '{source}'"
+                )
+            if node.func.id == "has":
+                arg = node.args[0]
+                if not isinstance(arg, ast.Name):
+                    raise ExpressionError(f"has() takes the name of an answer in '{source}'")
+                node.args[0] = ast.Constant(arg.id)
+                names.add(arg.id)
+        elif isinstance(node, ast.Name) and node.id not in FUNCTIONS:
+            names.add(node.id)
+        elif isinstance(node, ast.Constant) and not isinstance(
+            node.value, (str, int, float, bool)
+        ):
+            raise ExpressionError(f"'{source}' uses a literal of an unsupported type")
+    return Expression(source, module.body, frozenset(names))
+
+
+# --- static type checking -------------------------------------------------------------
+
+_UNKNOWN = None
+
+
+def type_problems(expr: Expression, types: Mapping[str, VarType]) -> list[str]:
+    """Sentences describing comparisons of the wrong type or with codes that cannot occur."""
+    problems: list[str] = []
+    result = _infer(expr.tree, types, problems, expr.source)
+    if result is not None and result.base != "boolean":
+        problems.append(
+            f"'{expr.source}' is a {result.base}, not a true/false condition; compare it "
+            "with something, e.g. \"x == 'yes'\""
+        )
+    return problems
+
+
+def _literal_type(value: object) -> VarType:
+    if isinstance(value, bool):
+        return VarType("boolean")
+    if isinstance(value, (int, float)):
+        return VarType("number")
+    return VarType("text")
+
+
+def _infer(
+    node: ast.AST, types: Mapping[str, VarType], out: list[str], src: str
+) -> VarType | None:
+    if isinstance(node, ast.Constant):
+        return _literal_type(node.value)
+    if isinstance(node, ast.Name):
+        return types.get(node.id)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for elt in node.elts:
+            _infer(elt, types, out, src)
+        return VarType("list")
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        for arg in node.args:
+            _infer(arg, types, out, src)
+        if node.func.id in ("age_in_years", "days_since") and node.args:
+            arg_t = _infer(node.args[0], types, out, src)
+            if arg_t is not None and arg_t.base != "date":
+                out.append(f"{node.func.id}() needs a date, not a {arg_t.base}, in '{src}'")
+        return VarType(FUNCTIONS[node.func.id][1])
+    if isinstance(node, ast.UnaryOp):
+        inner = _infer(node.operand, types, out, src)
+        return VarType("boolean") if isinstance(node.op, ast.Not) else inner
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            t = _infer(value, types, out, src)
+            if t is not None and t.base != "boolean":
+                out.append(
+                    f"'{ast.unparse(value)}' in '{src}' is a {t.base}, not true/false; "
+                    "compare it with something"
+                )
+        return VarType("boolean")
+    if isinstance(node, ast.Compare):
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            _check_comparison(left, op, right, types, out, src)
+            left = right
+        return VarType("boolean")
+    return _UNKNOWN
+
+
+def _codes_problem(name: str, t: VarType, value: object, src: str) -> str | None:
+    if t.codes is None or not isinstance(value, str) or value in t.codes:
+        return None
+    return (
+        f"'{value}' is not an answer to {name} in '{src}' "
+        f"(answers: {', '.join(sorted(t.codes))})"
+    )
+
+
+def _check_comparison(
+    left: ast.expr,
+    op: ast.cmpop,
+    right: ast.expr,
+    types: Mapping[str, VarType],
+    out: list[str],
+    src: str,
+) -> None:
+    lt = _infer(left, types, out, src)
+    rt = _infer(right, types, out, src)
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if isinstance(right, (ast.List, ast.Tuple)):
+            for elt in right.elts:
+                et = _infer(elt, types, out, src)
+                if lt is not None and et is not None and lt.base not in ("list",) and (
+                    et.base != lt.base
+                ):
+                    out.append(
+                        f"'{ast.unparse(left)}' is a {lt.base} but the list in '{src}' "
+                        f"holds a {et.base}"
+                    )
+                if isinstance(left, ast.Name) and lt is not None and isinstance(elt, ast.Constant):
+                    msg = _codes_problem(left.id, lt, elt.value, src)
+                    if msg:
+                        out.append(msg)
+        elif rt is not None and rt.base == "list":
+            if isinstance(right, ast.Name) and isinstance(left, ast.Constant):
+                msg = _codes_problem(right.id, rt, left.value, src)
+                if msg:
+                    out.append(msg)
+        elif rt is not None and rt.base != "text":
+            out.append(f"'in' needs a list or text on its right in '{src}', not a {rt.base}")
+        return
+    if lt is None or rt is None:
+        return
+    if {lt.base, rt.base} == {"date", "text"} and isinstance(op, (ast.Eq, ast.NotEq, ast.Lt,
+                                                                   ast.LtE, ast.Gt, ast.GtE)):
+        literal = right if isinstance(right, ast.Constant) else left
+        if isinstance(literal, ast.Constant):
+            try:
+                dt.date.fromisoformat(str(literal.value))
+                return
+            except ValueError:
+                out.append(f"'{literal.value}' is not an ISO date (YYYY-MM-DD) in '{src}'")
+                return
+    if lt.base != rt.base:
+        out.append(
+            f"'{src}' compares {ast.unparse(left)} (a {lt.base}) with "
+            f"{ast.unparse(right)} (a {rt.base})"
+        )
+        return
+    if isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) and lt.base in ("text", "list",
+                                                                           "boolean"):
+        out.append(f"'{src}' orders {lt.base} values with {type(op).__name__}; use == or in")
+        return
+    for name_side, lit_side in ((left, right), (right, left)):
+        if isinstance(name_side, ast.Name) and isinstance(lit_side, ast.Constant):
+            t = types.get(name_side.id)
+            if t is not None:
+                msg = _codes_problem(name_side.id, t, lit_side.value, src)
+                if msg:
+                    out.append(msg)
+
+
+# --- three-valued evaluation ------------------------------------------------------------
+
+Kleene = bool | None
+"""True, False, or None for "cannot tell yet"."""
+
+
+def kleene(expr: Expression, values: Mapping[str, Any]) -> Kleene:
+    """Evaluate with only some answers known: None where the result depends on the others."""
+    try:
+        result = _k(expr.tree, values)
+    except (TypeError, ValueError, KeyError):
+        return None
+    return result if isinstance(result, bool) or result is None else None
+
+
+class _Unknown:
+    pass
+
+
+_U = _Unknown()
+
+
+def _k(node: ast.AST, values: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.BoolOp):
+        results = [_truth(_k(v, values)) for v in node.values]
+        if isinstance(node.op, ast.And):
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    if isinstance(node, ast.UnaryOp):
+        inner = _k(node.operand, values)
+        if isinstance(node.op, ast.Not):
+            t = _truth(inner)
+            return None if t is None else not t
+        return _U if inner is _U else -inner
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return values[node.id] if node.id in values else _U
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_k(e, values) for e in node.elts]
+        return _U if any(i is _U for i in items) else items
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "has":
+            name = node.args[0].value  # type: ignore[attr-defined]
+            return _U if name not in values else values[name] not in (None, "", [])
+        arg = _k(node.args[0], values)
+        if arg is _U:
+            return _U
+        fn: Callable[[Any], Any] = {
+            "age_in_years": _age_in_years, "days_since": _days_since, "len": len
+        }[node.func.id]
+        return fn(arg)
+    if isinstance(node, ast.Compare):
+        left = _k(node.left, values)
+        outcome: bool | None = True
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = _k(comp, values)
+            if left is _U or right is _U:
+                outcome = None if outcome is not False else False
+            else:
+                if not _compare(op, left, right):
+                    return False
+            left = right
+        return outcome
+    return _U
+
+
+def _truth(value: Any) -> bool | None:
+    if value is _U or value is None:
+        return None
+    return bool(value)
+
+
+def _compare(op: ast.cmpop, left: Any, right: Any) -> bool:
+    match op:
+        case ast.Eq():
+            return bool(left == right)
+        case ast.NotEq():
+            return bool(left != right)
+        case ast.Lt():
+            return bool(left < right)
+        case ast.LtE():
+            return bool(left <= right)
+        case ast.Gt():
+            return bool(left > right)
+        case ast.GtE():
+            return bool(left >= right)
+        case ast.In():
+            return left in right
+        case ast.NotIn():
+            return left not in right
+    raise ValueError(f"unsupported comparison {type(op).__name__}")

@@ -1,0 +1,607 @@
+"""Guided calls: start, answer, go back, correct, reach an outcome, save and restore.
+
+A :class:`CallSession` is a small plain object (state, answers, history) that the
+pathway version's shared machine moves from state to state. :class:`CallEngine` holds
+the catalogue and the client index and offers the operations a handler needs. Every
+refused request raises a :class:`~triage.errors.CallError` and leaves the call exactly as
+it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from triage.answers import (
+    AnswerRejected,
+    describe_allowed,
+    label_text,
+    options_for,
+    validate_answer,
+)
+from triage.audit import audit_logger
+from triage.clients.port import (
+    ClientIndex,
+    KnownStatus,
+    SearchDetails,
+    SearchResult,
+)
+from triage.compiler import Catalogue, CompiledPathway
+from triage.definitions import AnswerType, OutcomeSpec
+from triage.errors import (
+    CallError,
+    CallFinished,
+    CannotGoBack,
+    InvalidAnswer,
+    LookupRefused,
+    NoRouteMatched,
+    PathwayVersionNotLoaded,
+    RestoreError,
+    StepNotCurrent,
+)
+from triage.graph import Node
+from triage.rendering import MISSING, Words, render
+from triage.timeframes import parse_timeframe
+
+WAITING_KINDS = ("question", "lookup")
+SAVE_FORMAT = 1
+LOOKUP_CODES = ("not_known", "possible_match")
+CLOSED_TYPES = (AnswerType.CHOICE, AnswerType.MULTI_CHOICE, AnswerType.YES_NO,
+                AnswerType.YES_NO_UNSURE)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a call's audit trail."""
+
+    at: str
+    state: str
+    kind: str  # answered | pre-answered | passed | outcome | searched
+    answer: Any = None
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return asdict(self)
+
+
+@dataclass
+class CallSession:
+    """A call in progress: where it is, what is known, and how it got there."""
+
+    call_id: str
+    pathway_id: str
+    version: int
+    state: str
+    language: str = "en"
+    handler: str = ""
+    started_at: str = field(default_factory=_now)
+    finished_at: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    words_from: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to restore the call exactly."""
+        data = asdict(self)
+        data["format"] = SAVE_FORMAT
+        return data
+
+    def answered(self) -> list[HistoryEntry]:
+        """The answers the handler gave (not pre-answered facts), in order."""
+        return [h for h in self.history if h.kind == "answered"]
+
+    @property
+    def finished(self) -> bool:
+        """True once an outcome has been reached."""
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class AnswerChoice:
+    """One allowed answer shown to the handler."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the handler sees now: words to read, the question and the allowed answers."""
+
+    state: str
+    step_id: str
+    kind: str
+    title: str | None
+    pathway_id: str
+    words: str
+    language: str
+    note: str | None
+    answer_type: str | None
+    required: bool
+    choices: tuple[AnswerChoice, ...]
+    hint: str
+    known: dict[str, Any]
+    finished: bool
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """A step on the route taken, with the answer given and why the route went on."""
+
+    state: str
+    answer: Any
+    how: str
+    why: str
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """The disposition reached, what to tell the caller, and the route taken to it."""
+
+    outcome_id: str
+    kind: str
+    summary: str
+    team: dict[str, str | None] | None
+    service: dict[str, Any] | None
+    timeframe: str
+    due: str
+    words: str
+    language: str
+    note: str | None
+    codes: dict[str, Any]
+    pathway_id: str
+    pathway_version: int
+    route: tuple[RouteStep, ...]
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """After correcting an answer: where the call is and which answers no longer apply."""
+
+    view: StepView
+    dropped: tuple[str, ...]
+
+
+class CallEngine:
+    """Runs calls on the pathways of a catalogue, with an optional client index."""
+
+    def __init__(self, catalogue: Catalogue, clients: ClientIndex | None = None) -> None:
+        self.catalogue = catalogue
+        self.clients = clients
+        self.log = audit_logger()
+
+    # --- starting and saving ---------------------------------------------------------------
+
+    def start(self, pathway_id: str, facts: Mapping[str, Any] | None = None, *,
+              language: str = "en", handler: str = "", version: int | None = None,
+              call_id: str | None = None) -> CallSession:
+        """Start a call; facts already known (caller type, known status...) pre-answer steps."""
+        try:
+            compiled = self.catalogue.get(pathway_id, version)
+        except KeyError as exc:
+            raise LookupRefused(str(exc.args[0]), field="pathway") from exc
+        if compiled.usage != "entry":
+            raise LookupRefused(
+                f"'{pathway_id}' is a sub-pathway: it is only reached through a handover, "
+                "after the red-flag screen. Start the call on an entry pathway.",
+                field="pathway")
+        clean = self._check_facts(compiled, facts or {})
+        session = CallSession(call_id or uuid.uuid4().hex, compiled.id, compiled.version,
+                              compiled.start, language=language, handler=handler, facts=clean)
+        session.values.update(clean)
+        self._recalculate(compiled, session, clean)
+        self._settle(compiled, session)
+        self.log.info("call_started", call_id=session.call_id, pathway=compiled.id,
+                      version=compiled.version, handler=handler,
+                      facts_given=sorted(clean), state=session.state)
+        return session
+
+    def _check_facts(self, compiled: CompiledPathway, facts: Mapping[str, Any]
+                     ) -> dict[str, Any]:
+        clean: dict[str, Any] = {}
+        for name, raw in facts.items():
+            fact = compiled.facts.get(name)
+            if fact is None:
+                raise InvalidAnswer(
+                    f"'{name}' is not a call fact; facts are: {', '.join(sorted(compiled.facts))}",
+                    field=name)
+            try:
+                clean[name] = validate_answer(fact.answer, raw)
+            except AnswerRejected as exc:
+                raise InvalidAnswer(f"fact '{name}': {exc}", field=name) from exc
+        return clean
+
+    def restore(self, data: Mapping[str, Any]) -> CallSession:
+        """Rebuild a saved call on the same pathway version; the saved data is not changed."""
+        try:
+            pathway_id, version = str(data["pathway_id"]), int(data["version"])
+            state = str(data["state"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RestoreError(f"The saved call is missing or has a bad '{exc}' field; it has "
+                               "been kept as it was.") from exc
+        if data.get("format", SAVE_FORMAT) != SAVE_FORMAT:
+            raise RestoreError(f"The saved call uses save format {data.get('format')}; this "
+                               f"engine reads format {SAVE_FORMAT}.")
+        try:
+            compiled = self.catalogue.get(pathway_id, version)
+        except KeyError as exc:
+            raise PathwayVersionNotLoaded(pathway_id, version,
+                                          self.catalogue.versions(pathway_id)) from exc
+        if state not in compiled.graph.nodes:
+            raise RestoreError(f"The saved call is at step '{state}', which pathway "
+                               f"'{pathway_id}' version {version} does not have.")
+        try:
+            return CallSession(
+                call_id=str(data["call_id"]), pathway_id=pathway_id, version=version,
+                state=state, language=str(data.get("language", "en")),
+                handler=str(data.get("handler", "")), started_at=str(data["started_at"]),
+                finished_at=data.get("finished_at"), facts=dict(data.get("facts", {})),
+                values=dict(data.get("values", {})),
+                history=[HistoryEntry(**h) for h in data.get("history", [])],
+                words_from=list(data.get("words_from", [])),
+                candidates=list(data.get("candidates", [])),
+            )
+        except (KeyError, TypeError) as exc:
+            raise RestoreError(f"The saved call cannot be read ({exc}); it has been kept as it "
+                               "was.") from exc
+
+    # --- moving the call on ------------------------------------------------------------------
+
+    def _compiled(self, session: CallSession) -> CompiledPathway:
+        try:
+            return self.catalogue.get(session.pathway_id, session.version)
+        except KeyError as exc:
+            raise PathwayVersionNotLoaded(session.pathway_id, session.version,
+                                          self.catalogue.versions(session.pathway_id)) from exc
+
+    def _recalculate(self, compiled: CompiledPathway, session: CallSession,
+                     changed: Mapping[str, Any] | None = None) -> None:
+        names = set(changed or ())
+        for calc in compiled.graph.calcs:
+            if changed is not None and not (calc.expression.names & names):
+                continue
+            try:
+                session.values[calc.name] = calc.expression.evaluate(session.values)
+            except Exception:  # a calculation that cannot be worked out yet has no value
+                session.values.pop(calc.name, None)
+            names.add(calc.name)
+
+    def _advance(self, compiled: CompiledPathway, session: CallSession, node: Node,
+                 kind: str, answer: Any) -> None:
+        before = session.state
+        if not compiled.trigger(session):
+            raise NoRouteMatched(
+                f"No route from step '{node.local_id}' fits the answers given; the pathway "
+                "needs a default route here (please report this to the pathway owner).",
+                step=node.state)
+        why = self._why(node, session)
+        session.history.append(HistoryEntry(_now(), before, kind, answer, why))
+
+    def _why(self, node: Node, session: CallSession) -> str:
+        for edge in node.edges:
+            if edge.target == session.state:
+                return edge.why
+        return ""
+
+    def _settle(self, compiled: CompiledPathway, session: CallSession) -> None:
+        """Move through steps that need no handler input, gathering words to read."""
+        for _ in range(10_000):
+            node = compiled.node(session.state)
+            if node.kind == "outcome":
+                if not session.finished:
+                    session.finished_at = _now()
+                    session.history.append(HistoryEntry(session.finished_at, node.state,
+                                                        "outcome", None, node.outcome.summary
+                                                        if node.outcome else ""))
+                    self.log.info("outcome_reached", call_id=session.call_id,
+                                  outcome=f"{node.pathway_id}:{node.local_id}",
+                                  kind=node.outcome.kind.value if node.outcome else None,
+                                  pathway=compiled.id, version=compiled.version)
+                return
+            if node.kind == "say":
+                session.words_from.append(node.state)
+                self._advance(compiled, session, node, "passed", None)
+            elif node.kind in ("handover", "return"):
+                self._advance(compiled, session, node, "passed", None)
+            elif node.var is not None and node.var in session.values:
+                self._advance(compiled, session, node, "pre-answered", session.values[node.var])
+            else:
+                return
+        raise NoRouteMatched("The call went round a loop without asking anything; please "
+                             "report this pathway to its owner.")
+
+    def _snapshot(self, session: CallSession) -> dict[str, Any]:
+        return {"state": session.state, "values": dict(session.values),
+                "history": len(session.history), "words_from": list(session.words_from),
+                "candidates": list(session.candidates), "finished_at": session.finished_at}
+
+    def _rollback(self, session: CallSession, snap: dict[str, Any]) -> None:
+        session.state = snap["state"]
+        session.values = snap["values"]
+        del session.history[snap["history"]:]
+        session.words_from = snap["words_from"]
+        session.candidates = snap["candidates"]
+        session.finished_at = snap["finished_at"]
+
+    def _current_node(self, compiled: CompiledPathway, session: CallSession,
+                      step: str | None) -> Node:
+        node = compiled.node(session.state)
+        if session.finished:
+            raise CallFinished("The call has reached its outcome and takes no more answers.",
+                               step=step)
+        if step is not None and step not in (node.state, node.local_id):
+            raise StepNotCurrent(
+                f"'{step}' is not the current step; the call is at '{node.local_id}'. "
+                "Answer that, or go back to change an earlier answer.", step=step)
+        return node
+
+    def answer(self, session: CallSession, step: str | None, raw: Any) -> StepView:
+        """Answer the current step; an invalid answer leaves the call exactly as it was."""
+        compiled = self._compiled(session)
+        node = self._current_node(compiled, session, step)
+        if node.kind == "lookup":
+            updates, recorded = self._lookup_answer(session, node, raw)
+        else:
+            assert node.answer is not None and node.var is not None
+            try:
+                value = validate_answer(node.answer, raw)
+            except AnswerRejected as exc:
+                raise InvalidAnswer(f"{exc}", step=node.local_id) from exc
+            recorded = value
+            routed = value
+            if value == "not_sure" and node.answer.unsure_means:
+                routed = node.answer.unsure_means
+            updates = {node.var: routed}
+        self._apply(compiled, session, node, updates, recorded)
+        if node.answer is None or node.answer.type in CLOSED_TYPES or node.kind == "lookup":
+            shown = recorded
+        else:
+            shown = "[given]"
+        self.log.info("answer_recorded", call_id=session.call_id, step=node.state,
+                      answer=shown, next_state=session.state)
+        return self.current(session)
+
+    def _apply(self, compiled: CompiledPathway, session: CallSession, node: Node,
+               updates: Mapping[str, Any], recorded: Any) -> None:
+        snap = self._snapshot(session)
+        try:
+            session.words_from = []
+            session.values.update(updates)
+            self._recalculate(compiled, session, updates)
+            self._advance(compiled, session, node, "answered", recorded)
+            self._settle(compiled, session)
+        except Exception:
+            self._rollback(session, snap)
+            raise
+
+    # --- the known-to-services check ------------------------------------------------------
+
+    def search(self, session: CallSession, details: SearchDetails) -> SearchResult:
+        """Search the client index from the lookup step; candidates are kept on the call."""
+        compiled = self._compiled(session)
+        node = self._current_node(compiled, session, None)
+        if node.kind != "lookup":
+            raise LookupRefused(f"The call is at '{node.local_id}', not at a person search.",
+                                step=node.local_id, field="step")
+        if self.clients is None:
+            raise LookupRefused("No client index is configured, so people cannot be searched "
+                                "for; answer 'not_known' or 'possible_match'.", step=node.local_id)
+        result = self.clients.search(details)
+        session.candidates = [c.person_id for c in result.candidates]
+        session.history.append(HistoryEntry(_now(), node.state, "searched",
+                                            {"fields": list(details.given_fields()),
+                                             "candidates": list(session.candidates)}))
+        self.log.info("person_searched", call_id=session.call_id, handler=session.handler,
+                      fields=list(details.given_fields()),
+                      candidates=[(c.person_id, c.band.value) for c in result.candidates],
+                      missing=list(result.missing))
+        return result
+
+    def _lookup_answer(self, session: CallSession, node: Node, raw: Any
+                       ) -> tuple[dict[str, Any], Any]:
+        person_id = raw.get("person_id") if isinstance(raw, Mapping) else raw
+        text = str(person_id or "").strip()
+        if text in LOOKUP_CODES or text.replace(" ", "_").lower() in LOOKUP_CODES:
+            status = text.replace(" ", "_").lower()
+            return ({"known_status": status, "person_id": None, "allocated_worker": None,
+                     "allocated_team": None, "alerts": []}, status)
+        if not text:
+            raise InvalidAnswer("Confirm one of the people found, or answer 'not_known' "
+                                "(nobody matches) or 'possible_match' (cannot be sure).",
+                                step=node.local_id)
+        if text not in session.candidates:
+            raise LookupRefused(
+                f"'{text}' was not among the people found by the last search; search again or "
+                "answer 'not_known' or 'possible_match'.", step=node.local_id)
+        record = self.clients.get(text) if self.clients else None
+        if record is None:
+            raise LookupRefused(f"'{text}' is no longer on the client index; search again.",
+                                step=node.local_id)
+        status = record.known_status.value
+        if status not in (KnownStatus.OPEN, KnownStatus.PREVIOUSLY_KNOWN):
+            status = KnownStatus.PREVIOUSLY_KNOWN.value
+        return ({"known_status": status, "person_id": record.person_id,
+                 "allocated_worker": record.allocated_worker,
+                 "allocated_team": record.team, "alerts": list(record.alerts)},
+                {"person_id": record.person_id, "known_status": status})
+
+    # --- going back and correcting --------------------------------------------------------
+
+    def back(self, session: CallSession) -> StepView:
+        """Go back to the previous question, dropping its answer."""
+        given = session.answered()
+        if not given:
+            raise CannotGoBack("There is no earlier answer to go back to: this is the first "
+                               "question of the call.")
+        answers = {h.state: h.answer for h in given[:-1]}
+        self._replay(session, answers)
+        self.log.info("went_back", call_id=session.call_id, state=session.state)
+        return self.current(session)
+
+    def change(self, session: CallSession, step: str, raw: Any) -> ChangeResult:
+        """Correct an earlier answer; answers the new route no longer needs are dropped."""
+        compiled = self._compiled(session)
+        given = session.answered()
+        match = [h for h in given if step in (h.state, h.state.rsplit("/", 1)[-1])]
+        if not match:
+            asked = ", ".join(h.state for h in given) or "none yet"
+            raise StepNotCurrent(f"'{step}' has not been answered in this call, so it cannot "
+                                 f"be changed (answered: {asked}).", step=step)
+        entry = match[-1]
+        node = compiled.node(entry.state)
+        if node.kind != "lookup":
+            assert node.answer is not None
+            try:
+                validate_answer(node.answer, raw)
+            except AnswerRejected as exc:
+                raise InvalidAnswer(str(exc), step=node.local_id) from exc
+        answers = {h.state: h.answer for h in given}
+        answers[entry.state] = raw
+        dropped = self._replay(session, answers)
+        self.log.info("answer_changed", call_id=session.call_id, step=entry.state,
+                      dropped=list(dropped), state=session.state)
+        return ChangeResult(self.current(session), tuple(dropped))
+
+    def _replay(self, session: CallSession, answers: dict[str, Any]) -> list[str]:
+        """Rebuild the call from its start, re-using answers while the route still asks them."""
+        compiled = self._compiled(session)
+        fresh = CallSession(session.call_id, session.pathway_id, session.version,
+                            compiled.start, session.language, session.handler,
+                            session.started_at, facts=dict(session.facts),
+                            values=dict(session.facts))
+        fresh.candidates = list(session.candidates)
+        searches = [h for h in session.history if h.kind == "searched"]
+        self._recalculate(compiled, fresh, fresh.facts)
+        self._settle(compiled, fresh)
+        pending = dict(answers)
+        while not fresh.finished and fresh.state in pending:
+            raw = pending.pop(fresh.state)
+            if isinstance(raw, Mapping) and "person_id" in raw:
+                raw = raw["person_id"]
+            try:
+                self.answer(fresh, fresh.state, raw)
+            except CallError:
+                pending[fresh.state] = raw
+                break
+        if fresh.state in pending:
+            pending.pop(fresh.state)
+        fresh.history[:0] = searches
+        for name in ("state", "values", "history", "words_from", "finished_at"):
+            setattr(session, name, getattr(fresh, name))
+        return list(pending)
+
+    # --- what the handler sees --------------------------------------------------------------
+
+    def _lookup_value(self, compiled: CompiledPathway, session: CallSession, node: Node,
+                      outcome: dict[str, str] | None = None) -> Any:
+        constants = compiled.directory.constants
+
+        def lookup(name: str) -> str | None:
+            if outcome and name in outcome:
+                return outcome[name]
+            if name == "handler_name":
+                return session.handler or None
+            qualified = node.names.get(name, name)
+            if qualified in session.values:
+                value = session.values[qualified]
+                spec = compiled.graph.var_specs.get(qualified) or (
+                    compiled.facts[qualified].answer if qualified in compiled.facts else None)
+                if spec is not None and spec.options and isinstance(value, str):
+                    for option in spec.options:
+                        if option.code == value:
+                            return label_text(option.label, session.language)
+                if isinstance(value, list):
+                    return ", ".join(str(v) for v in value) or None
+                return None if value is None else str(value)
+            return constants.get(name)
+
+        return lookup
+
+    def current(self, session: CallSession) -> StepView:
+        """The current step: words to read (including any read-out steps passed on the way)."""
+        compiled = self._compiled(session)
+        node = compiled.node(session.state)
+        states = [*session.words_from, node.state]
+        texts, notes, language = [], [], session.language
+        for state in states:
+            n = compiled.node(state)
+            if n.kind == "outcome":
+                continue
+            words = render(n.scripts, n.text, compiled.scripts, session.language,
+                           self._lookup_value(compiled, session, n))
+            if words.text:
+                texts.append(words.text)
+            if words.note:
+                notes.append(words.note)
+                language = words.language
+        choices: tuple[AnswerChoice, ...] = ()
+        hint = ""
+        if node.kind == "lookup":
+            choices = tuple(AnswerChoice(c, c) for c in session.candidates) + (
+                AnswerChoice("not_known", "Not known to adult social care"),
+                AnswerChoice("possible_match", "Possible match: cannot confirm yet"))
+            hint = "Search for the person, then confirm one of the people found or say none."
+        elif node.answer is not None:
+            choices = tuple(AnswerChoice(c, lab)
+                            for c, lab in options_for(node.answer, session.language))
+            hint = describe_allowed(node.answer)
+        known = {k: session.values.get(k) for k in ("caller_type", "reason", "known_status",
+                                                     "allocated_worker", "allocated_team",
+                                                     "alerts") if session.values.get(k)}
+        return StepView(
+            state=node.state, step_id=node.local_id, kind=node.kind, title=node.title,
+            pathway_id=node.pathway_id, words="\n\n".join(texts), language=language,
+            note=" ".join(dict.fromkeys(notes)) or None,
+            answer_type=("lookup" if node.kind == "lookup" else
+                         node.answer.type.value if node.answer else None),
+            required=bool(node.answer.required) if node.answer else node.kind == "lookup",
+            choices=choices, hint=hint, known=known, finished=session.finished)
+
+    def outcome(self, session: CallSession) -> OutcomeView:
+        """The outcome reached, with what to tell the caller and the route taken."""
+        compiled = self._compiled(session)
+        node = compiled.node(session.state)
+        if not session.finished or node.outcome is None:
+            raise CallFinished(f"The call has not reached an outcome yet; it is at "
+                               f"'{node.local_id}'.", step=node.local_id)
+        spec: OutcomeSpec = node.outcome
+        directory = compiled.directory
+        team = next((t for t in directory.teams if t.id == spec.team), None)
+        service = next((s for s in directory.online_services if s.id == spec.service), None)
+        started = dt.datetime.fromisoformat(session.started_at)
+        local_start = started.astimezone().replace(tzinfo=None)
+        due = parse_timeframe(spec.timeframe).due(local_start)
+        due_text = ("now" if spec.timeframe.strip().lower().startswith("immediate") else
+                    due.strftime("by %H:%M on %A %d %B %Y").replace(" 0", " "))
+        context = {
+            "team": team.name if team else MISSING,
+            "team_phone": (team.phone if team and team.phone else MISSING),
+            "service": service.name if service else MISSING,
+            "service_url": service.url if service else MISSING,
+            "timeframe": spec.timeframe,
+            "due": due_text,
+        }
+        words: Words = render(node.scripts, node.text, compiled.scripts, session.language,
+                              self._lookup_value(compiled, session, node, context))
+        route = tuple(RouteStep(h.state, h.answer, h.kind, h.why) for h in session.history
+                      if h.kind != "outcome")
+        return OutcomeView(
+            outcome_id=f"{node.pathway_id}:{node.local_id}", kind=spec.kind.value,
+            summary=spec.summary,
+            team={"id": team.id, "name": team.name, "phone": team.phone} if team else None,
+            service=({"id": service.id, "name": service.name, "url": service.url,
+                      "assisted": service.assisted} if service else None),
+            timeframe=spec.timeframe, due=due.isoformat(timespec="minutes"),
+            words=words.text, language=words.language, note=words.note,
+            codes=spec.codes.model_dump(mode="json"), pathway_id=compiled.id,
+            pathway_version=compiled.version, route=route)
