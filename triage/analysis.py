@@ -83,13 +83,13 @@ def analyse(lib: Library, located: Located[Pathway], sub_outputs: dict[str, dict
     for step in pathway.steps:
         if isinstance(step, QuestionStep):
             name = step.fact or step.id
-            spec = step.answer or (facts.get(step.fact) if step.fact else None)
+            step_spec = step.answer or (facts.get(step.fact) if step.fact else None)
             result.step_var[step.id] = name
             if step.fact is None:
                 result.local_names.add(name)
-            if spec is not None:
-                result.types[name] = var_type(spec)
-                result.answer_specs[name] = spec
+            if step_spec is not None:
+                result.types[name] = var_type(step_spec)
+                result.answer_specs[name] = step_spec
         elif isinstance(step, LookupStep):
             result.step_var[step.id] = "known_status"
         elif isinstance(step, HandoverStep):

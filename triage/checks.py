@@ -8,7 +8,7 @@ entry pathway composed with its sub-pathways, once the other checks pass.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from triage.analysis import LOOKUP_FACTS, PathwayAnalysis, analyse, output_specs
@@ -17,6 +17,7 @@ from triage.definitions import (
     AnswerType,
     HandoverStep,
     LookupStep,
+    OnlineService,
     OutcomeKind,
     OutcomeStep,
     Pathway,
@@ -29,6 +30,7 @@ from triage.graph import ComposedGraph, PathStep, compose, explore
 from triage.library import Library, Located
 from triage.problems import Problem
 from triage.timeframes import parse_timeframe
+from triage.yamlsource import SourceFile
 
 OUTCOME_PLACEHOLDERS = ("team", "team_phone", "service", "service_url", "timeframe", "due")
 CALL_PLACEHOLDERS = ("handler_name",)
@@ -81,7 +83,8 @@ def check_step_references(ctx: CheckContext) -> list[Problem]:
         ids = _steps(p)
         known = ", ".join(sorted(ids))
 
-        def unknown(loc: tuple[str | int, ...], target: str) -> Problem:
+        def unknown(loc: tuple[str | int, ...], target: str, src: SourceFile = src,
+                    known: str = known) -> Problem:
             return src.problem(loc, f"unknown step '{target}'; steps in this pathway are: "
                                f"{known}", "references")
 
@@ -142,10 +145,8 @@ def check_other_references(ctx: CheckContext) -> list[Problem]:
     return problems
 
 
-def _check_handover(ctx: CheckContext, src: object, base: tuple[str | int, ...],
+def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, ...],
                     step: HandoverStep, pid: str) -> list[Problem]:
-    from triage.yamlsource import SourceFile
-    assert isinstance(src, SourceFile)
     lib = ctx.lib
     if step.pathway not in lib.pathways:
         return [src.problem((*base, "pathway"), f"unknown pathway '{step.pathway}'; pathways "
@@ -156,9 +157,9 @@ def _check_handover(ctx: CheckContext, src: object, base: tuple[str | int, ...],
     parent = ctx.analyses.get(pid)
     for name, parent_name in step.inputs.items():
         if name not in declared_inputs:
-            problems.append(src.problem((*base, "inputs", name), f"'{step.pathway}' has no input "
-                            f"'{name}' (its inputs: {', '.join(sorted(declared_inputs)) or 'none'})",
-                            "references"))
+            have = ", ".join(sorted(declared_inputs)) or "none"
+            problems.append(src.problem((*base, "inputs", name), f"'{step.pathway}' has no "
+                            f"input '{name}' (its inputs: {have})", "references"))
         if parent is not None and parent_name not in parent.types:
             problems.append(src.problem((*base, "inputs", name), f"'{parent_name}' is not an "
                             "answer, fact or calculation in this pathway", "references"))
@@ -177,11 +178,8 @@ def _check_handover(ctx: CheckContext, src: object, base: tuple[str | int, ...],
     return problems
 
 
-def _check_outcome(src: object, base: tuple[str | int, ...], step: OutcomeStep,
-                   teams: set[str], services: dict[str, object]) -> list[Problem]:
-    from triage.definitions import OnlineService
-    from triage.yamlsource import SourceFile
-    assert isinstance(src, SourceFile)
+def _check_outcome(src: SourceFile, base: tuple[str | int, ...], step: OutcomeStep,
+                   teams: set[str], services: Mapping[str, OnlineService]) -> list[Problem]:
     problems = []
     out = step.outcome
     loc = (*base, "outcome")
@@ -286,12 +284,12 @@ def check_conditions(ctx: CheckContext) -> list[Problem]:
             for message in type_problems(expr, analysis.types):
                 problems.append(src.problem(loc, message, "conditions"))
         for i, calc in enumerate(p.calculations):
-            expr = analysis.calculations.get(calc.name)
-            if expr is None:
+            calc_expr = analysis.calculations.get(calc.name)
+            if calc_expr is None:
                 continue
-            for name in sorted(expr.names - analysis.types.keys()):
+            for name in sorted(calc_expr.names - analysis.types.keys()):
                 problems.append(src.problem(("calculations", i, "expr"), f"unknown name "
-                                f"'{name}' in '{expr.source}'", "conditions"))
+                                f"'{name}' in '{calc_expr.source}'", "conditions"))
     return problems
 
 
@@ -339,6 +337,7 @@ def _script_uses(ctx: CheckContext) -> Iterable[tuple[Located[Pathway], tuple[st
                                                       list[str], dict[str, str] | None, bool]]:
     for located in ctx.lib.pathways.values():
         for i, step in enumerate(located.value.steps):
+            loc: tuple[str | int, ...]
             if isinstance(step, OutcomeStep):
                 sc, text, loc, is_outcome = (step.outcome.script, step.outcome.text,
                                              ("steps", i, "outcome"), True)
@@ -409,9 +408,9 @@ def check_placeholders(ctx: CheckContext) -> list[Problem]:
 def check_english_text(ctx: CheckContext) -> list[Problem]:
     """Script fragments, inline text and option labels with no English ('en')."""
     problems = []
-    for sid, located in ctx.lib.scripts.items():
-        if "en" not in located.value.text:
-            problems.append(located.source.problem((*located.loc, "text"),
+    for sid, script in ctx.lib.scripts.items():
+        if "en" not in script.value.text:
+            problems.append(script.source.problem((*script.loc, "text"),
                             f"script '{sid}' has no English text ('en'), which is required",
                             "english"))
     for located, loc, _ids, inline, _ in _script_uses(ctx):
@@ -466,6 +465,10 @@ def check_directory_present(ctx: CheckContext) -> list[Problem]:
                                      "with the pathways", "references")]
     return []
 
+
+STRUCTURAL = frozenset({"yaml", "schema", "files", "references", "cycles", "duplicate_ids",
+                        "conditions"})
+"""Problems that stop a pathway being composed (and so its safety being checked)."""
 
 CHECKS: tuple[Callable[[CheckContext], list[Problem]], ...] = (
     check_directory_present,
@@ -547,7 +550,7 @@ def run_checks(lib: Library) -> CheckContext:
         ctx.analyses[pid] = analyse(lib, located, outs)
     for check in CHECKS:
         lib.problems.extend(check(ctx))
-    broken = {p.file for p in lib.problems}
+    broken = {p.file for p in lib.problems if p.check in STRUCTURAL}
     for pid, located in lib.pathways.items():
         if not _composable(ctx, pid, broken, set()):
             continue

@@ -8,7 +8,7 @@ default. No designer-written name is ever passed to ``transitions``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,7 @@ class Catalogue:
             raise KeyError(f"Pathway '{pathway_id}' version {chosen} is not loaded")
         return self.pathways[(pathway_id, chosen)]
 
-    def __iter__(self) -> Iterable[CompiledPathway]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[CompiledPathway]:
         return iter(self.pathways.values())
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simpleeval import NameNotDefined, SimpleEval
+from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 Base = Literal["text", "number", "date", "list", "boolean"]
 
@@ -69,15 +69,18 @@ class _Evaluator(threading.local):
 
     def __init__(self) -> None:
         self.names: dict[str, Any] = {}
-        self.engine = SimpleEval(
+        self.engine = EvalWithCompoundTypes(
             functions={
                 "age_in_years": _age_in_years,
                 "days_since": _days_since,
                 "len": len,
-                "has": lambda name: self.names.get(name) not in (None, "", []),
+                "has": self._has,
             },
             names=self.names,
         )
+
+    def _has(self, name: str) -> bool:
+        return self.names.get(name) not in (None, "", [])
 
 
 _EVALUATOR = _Evaluator()
@@ -102,7 +105,7 @@ class Expression:
         """True only when the condition is true; a missing answer or a bad value is not."""
         try:
             return self.evaluate(values) is True
-        except (NameNotDefined, TypeError, ValueError, KeyError):
+        except (InvalidExpression, TypeError, ValueError, KeyError):
             return False
 
     def renamed(self, mapping: Mapping[str, str]) -> Expression:
@@ -292,7 +295,7 @@ def _check_comparison(
                 dt.date.fromisoformat(str(literal.value))
                 return
             except ValueError:
-                out.append(f"'{literal.value}' is not an ISO date (YYYY-MM-DD) in '{src}'")
+                out.append(f"'{literal.value!s}' is not an ISO date (YYYY-MM-DD) in '{src}'")
                 return
     if lt.base != rt.base:
         out.append(

@@ -154,7 +154,8 @@ def _validation_problems(
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        problems.append(src.problem(loc, _message(err, src.data, loc, model)))
+        problems.append(src.problem(loc, _message(err, src.data, loc, model),
+                                    at_key=err["type"] == "extra_forbidden"))
     return sorted(set(problems))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml_rs
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from triage.problems import Problem
@@ -50,17 +51,23 @@ class SourceFile:
             self._positions = YAML(typ="rt").load(self.text)
         return self._positions
 
-    def locate(self, loc: Loc) -> tuple[int, int]:
-        """Return the 1-based (line, column) of the node at ``loc``, or of its nearest parent."""
-        node = self._tree()
+    def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
+        """Return the 1-based (line, column) of the node at ``loc``, or of its nearest parent.
+
+        With ``at_key`` the last step points at the key itself rather than its value.
+        """
+        node: Any = self._tree()
         line, col = 1, 1
         if hasattr(node, "lc"):
             line, col = node.lc.line + 1, node.lc.col + 1
-        for part in loc:
-            if isinstance(part, str) and isinstance(node, dict):
+        for index, part in enumerate(loc):
+            if isinstance(part, str) and isinstance(node, CommentedMap):
                 if part not in node:
                     # pydantic puts a union's tag in the path; it names no node.
                     continue
+                if at_key and index == len(loc) - 1:
+                    ln, cl = node.lc.key(part)
+                    return ln + 1, cl + 1
                 try:
                     pos = node.lc.value(part) if not isinstance(node[part], (dict, list)) else None
                     if pos is None or pos[0] is None:
@@ -69,9 +76,9 @@ class SourceFile:
                 except (AttributeError, KeyError, TypeError):
                     pass
                 node = node[part]
-                if isinstance(node, (dict, list)) and hasattr(node, "lc") and len(node):
+                if isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
                     line, col = node.lc.line + 1, node.lc.col + 1
-            elif isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            elif isinstance(part, int) and isinstance(node, CommentedSeq) and 0 <= part < len(node):
                 try:
                     ln, cl = node.lc.item(part)
                     line, col = ln + 1, cl + 1
@@ -104,9 +111,10 @@ class SourceFile:
                 node = node.get(part) if isinstance(node, dict) else None
         return out
 
-    def problem(self, loc: Loc, message: str, check: str = "schema") -> Problem:
+    def problem(self, loc: Loc, message: str, check: str = "schema", *,
+                at_key: bool = False) -> Problem:
         """A problem at ``loc`` in this file."""
-        line, col = self.locate(loc)
+        line, col = self.locate(loc, at_key=at_key)
         return Problem(self.display, line, col, self.describe(loc), message, check)
 
 

@@ -1,0 +1,296 @@
+"""The generic Gherkin step library for QA (a pytest plugin; see docs/testing.md).
+
+Load it from a ``conftest.py`` with ``pytest_plugins = ["triage.testing.bdd"]`` and bind
+feature files with ``scenarios("features")``: QA then write only ``.feature`` files.
+A step that fails says which step, what was expected and where the call actually is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from triage.clients.csv_index import CsvClientIndex
+from triage.clients.port import SearchDetails
+from triage.compiler import Catalogue, load_catalogue
+from triage.errors import CallError
+from triage.session import CallEngine, CallSession, OutcomeView
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--triage-paths`` chooses the pathway and script folders the scenarios run on."""
+    parser.addoption("--triage-paths", nargs="+", default=None,
+                     help="pathway and script files or folders for the BDD scenarios")
+
+
+@pytest.fixture(scope="session")
+def triage_catalogue(request: pytest.FixtureRequest) -> Catalogue:
+    """Every shipped pathway, compiled once for the whole test session."""
+    root = Path(str(request.config.rootpath))
+    chosen = request.config.getoption("--triage-paths") or os.environ.get(
+        "TRIAGE_PATHS", "").split() or ["pathways", "scripts"]
+    return load_catalogue([root / p for p in chosen])
+
+
+@pytest.fixture(scope="session")
+def triage_engine(triage_catalogue: Catalogue, request: pytest.FixtureRequest) -> CallEngine:
+    """A call engine on the shipped pathways with the demo client index."""
+    people = Path(str(request.config.rootpath)) / "data" / "synthetic-people.csv"
+    return CallEngine(triage_catalogue, CsvClientIndex(people) if people.exists() else None)
+
+
+@dataclass
+class CallUnderTest:
+    """The call a scenario drives, and the last refusal it met."""
+
+    engine: CallEngine
+    session: CallSession
+    error: CallError | None = None
+    dropped: tuple[str, ...] = field(default_factory=tuple)
+
+    def where(self) -> str:
+        """Where the call is, for failure messages."""
+        if self.session.finished:
+            return f"the call ended at outcome '{self.outcome().outcome_id}'"
+        view = self.engine.current(self.session)
+        return f"the call is at step '{view.step_id}' ({view.pathway_id})"
+
+    def outcome(self) -> OutcomeView:
+        """The outcome, or a test failure saying where the call is instead."""
+        if not self.session.finished:
+            view = self.engine.current(self.session)
+            pytest.fail(f"The call has not reached an outcome: it is at step '{view.step_id}' "
+                        f"({view.pathway_id}) waiting for an answer ({view.hint}).")
+        return self.engine.outcome(self.session)
+
+    def answer(self, step: str | None, answer: str) -> None:
+        """Answer, failing the scenario with the reason if the answer is refused."""
+        try:
+            self.engine.answer(self.session, step, answer)
+        except CallError as exc:
+            pytest.fail(f"Answering '{answer}' to '{step or 'the current step'}' was refused: "
+                        f"{exc} ({self.where()}).")
+
+
+def _table(datatable: list[list[str]], columns: tuple[str, str]) -> list[tuple[str, str]]:
+    header = [c.strip() for c in datatable[0]]
+    if tuple(header) != columns:
+        pytest.fail(f"The table needs the header | {' | '.join(columns)} |, not "
+                    f"| {' | '.join(header)} |.")
+    return [(row[0].strip(), row[1].strip()) for row in datatable[1:]]
+
+
+# --- Given ---------------------------------------------------------------------------------
+
+@given(parsers.parse('a call on the "{pathway}" pathway'), target_fixture="call")
+def start_call(triage_engine: CallEngine, pathway: str) -> CallUnderTest:
+    """Start a call with nothing known yet."""
+    try:
+        return CallUnderTest(triage_engine, triage_engine.start(pathway, handler="QA tester"))
+    except CallError as exc:
+        pytest.fail(f"Cannot start a call on '{pathway}': {exc}")
+
+
+@given(parsers.parse('a call on the "{pathway}" pathway with these facts:'),
+       target_fixture="call")
+def start_call_with_facts(triage_engine: CallEngine, pathway: str,
+                          datatable: list[list[str]]) -> CallUnderTest:
+    """Start a call with facts already known; each pre-answers its question."""
+    facts: dict[str, Any] = {}
+    for name, value in _table(datatable, ("fact", "value")):
+        facts[name] = [v.strip() for v in value.split(",") if v.strip()] if name == "alerts" \
+            else value
+    try:
+        return CallUnderTest(triage_engine, triage_engine.start(pathway, facts,
+                                                                handler="QA tester"))
+    except CallError as exc:
+        pytest.fail(f"Cannot start a call on '{pathway}' with facts {facts}: {exc}")
+
+
+@given(parsers.parse('the call is in "{language}"'))
+def call_language(call: CallUnderTest, language: str) -> None:
+    """Show the words in another language (English stands in where there is none)."""
+    call.session.language = language
+
+
+# --- When ----------------------------------------------------------------------------------
+
+@when(parsers.parse('the handler answers "{answer}" to "{step}"'))
+def answer_step(call: CallUnderTest, answer: str, step: str) -> None:
+    """Answer the current step, named by its step id."""
+    call.answer(step, answer)
+
+
+@when(parsers.parse('the handler answers "{answer}" to the question "{question}"'))
+def answer_question(call: CallUnderTest, answer: str, question: str) -> None:
+    """Answer the current step, named by words of its question."""
+    view = call.engine.current(call.session)
+    if question.casefold() not in view.words.casefold():
+        pytest.fail(f"The current step '{view.step_id}' does not ask \"{question}\"; it reads: "
+                    f"{view.words[-300:]!r}")
+    call.answer(view.state, answer)
+
+
+@when("the handler answers these questions:")
+def answer_table(call: CallUnderTest, datatable: list[list[str]]) -> None:
+    """Answer several steps in order, each when it becomes current."""
+    for step, answer in _table(datatable, ("step", "answer")):
+        call.answer(step, answer)
+
+
+@when("the handler goes back")
+def go_back(call: CallUnderTest) -> None:
+    """Go back to the previous question."""
+    try:
+        call.engine.back(call.session)
+    except CallError as exc:
+        pytest.fail(f"Going back was refused: {exc}")
+
+
+@when(parsers.parse('the handler changes the answer to "{step}" to "{answer}"'))
+def change_answer(call: CallUnderTest, step: str, answer: str) -> None:
+    """Correct an earlier answer; answers no longer needed are dropped."""
+    try:
+        call.dropped = call.engine.change(call.session, step, answer).dropped
+    except CallError as exc:
+        pytest.fail(f"Changing '{step}' to '{answer}' was refused: {exc}")
+
+
+@when("the handler confirms the person is not known")
+def confirm_not_known(call: CallUnderTest) -> None:
+    """Answer the person check: nobody on the client index matches."""
+    call.answer(None, "not_known")
+
+
+@when(parsers.parse('the handler searches for the person with:'))
+def search_person(call: CallUnderTest, datatable: list[list[str]]) -> None:
+    """Search the client index with | field | value | rows."""
+    fields = dict(_table(datatable, ("field", "value")))
+    try:
+        call.engine.search(call.session, SearchDetails(**fields))
+    except (CallError, TypeError) as exc:
+        pytest.fail(f"The search was refused: {exc}")
+
+
+@when(parsers.parse('the handler confirms the person "{person_id}"'))
+def confirm_person(call: CallUnderTest, person_id: str) -> None:
+    """Confirm one of the people the last search found."""
+    if person_id not in call.session.candidates:
+        pytest.fail(f"'{person_id}' was not found by a search in this call (found: "
+                    f"{call.session.candidates or 'nobody yet'}); search first with "
+                    "'When the handler searches for the person with:'.")
+    call.answer(None, person_id)
+
+
+# --- Then ----------------------------------------------------------------------------------
+
+@then(parsers.parse('the current step is "{step}"'))
+def current_step(call: CallUnderTest, step: str) -> None:
+    """The call waits at this step."""
+    if call.session.finished:
+        pytest.fail(f"Expected the call at step '{step}', but {call.where()}.")
+    view = call.engine.current(call.session)
+    assert step in (view.step_id, view.state), (
+        f"Expected the call at step '{step}', but {call.where()}.")
+
+
+@then(parsers.parse('the handler is shown "{text}"'))
+def shown(call: CallUnderTest, text: str) -> None:
+    """The words to read (or the outcome words) contain this text."""
+    words = (call.outcome().words if call.session.finished
+             else call.engine.current(call.session).words)
+    assert text.casefold() in words.casefold(), (
+        f"The handler is not shown \"{text}\"; {call.where()} and the words are: {words!r}")
+
+
+@then(parsers.parse('the outcome is "{outcome_id}"'))
+def outcome_is(call: CallUnderTest, outcome_id: str) -> None:
+    """The call ended at this outcome (pathway-id:outcome-step-id)."""
+    got = call.outcome().outcome_id
+    assert got == outcome_id, f"Expected outcome '{outcome_id}', but the call ended at '{got}'."
+
+
+@then(parsers.parse('the outcome kind is "{kind}"'))
+def outcome_kind(call: CallUnderTest, kind: str) -> None:
+    """The disposition kind."""
+    out = call.outcome()
+    assert out.kind == kind, f"Expected a {kind} outcome, got {out.kind} ({out.outcome_id})."
+
+
+@then(parsers.parse('the outcome team is "{team}"'))
+def outcome_team(call: CallUnderTest, team: str) -> None:
+    """The team that acts on the outcome."""
+    out = call.outcome()
+    got = out.team["id"] if out.team else None
+    assert got == team, f"Expected team '{team}', got {got!r} ({out.outcome_id})."
+
+
+@then(parsers.parse('the online service is "{service}"'))
+def online_service(call: CallUnderTest, service: str) -> None:
+    """The online service the caller is sent to."""
+    out = call.outcome()
+    got = out.service["id"] if out.service else None
+    assert got == service, f"Expected online service '{service}', got {got!r}."
+
+
+@then(parsers.parse('the timeframe is "{timeframe}"'))
+def timeframe(call: CallUnderTest, timeframe: str) -> None:
+    """The response timeframe, as written in the outcome."""
+    out = call.outcome()
+    assert out.timeframe == timeframe, (
+        f"Expected timeframe '{timeframe}', got '{out.timeframe}' ({out.outcome_id}).")
+
+
+@then(parsers.parse('the route of access is "{code}"'))
+def route_of_access(call: CallUnderTest, code: str) -> None:
+    """Client Level Data route of access."""
+    got = call.outcome().codes.get("route_of_access")
+    assert got == code, f"Expected route of access '{code}', got {got!r}."
+
+
+@then(parsers.parse('the request outcome is "{code}"'))
+def request_outcome(call: CallUnderTest, code: str) -> None:
+    """Client Level Data request outcome."""
+    got = call.outcome().codes.get("request_outcome")
+    assert got == code, f"Expected request outcome '{code}', got {got!r}."
+
+
+@then("the contact is not a Client Level Data request")
+def not_cld_request(call: CallUnderTest) -> None:
+    """The outcome is not reported as a Client Level Data Request."""
+    codes = call.outcome().codes
+    assert codes.get("cld_request") is False, f"The contact is a CLD request: {codes}."
+
+
+@then(parsers.parse('the answer "{answer}" to "{step}" is rejected with "{message}"'))
+def rejected(call: CallUnderTest, answer: str, step: str, message: str) -> None:
+    """The answer is refused with this message and the call is left unchanged."""
+    before = call.session.to_dict()
+    try:
+        call.engine.answer(call.session, step, answer)
+    except CallError as exc:
+        assert message.casefold() in str(exc).casefold(), (
+            f"'{answer}' was refused, but the message is \"{exc}\", which does not contain "
+            f"\"{message}\".")
+        after = call.session.to_dict()
+        assert after == before, "The refused answer changed the call."
+        return
+    pytest.fail(f"The answer '{answer}' to '{step}' was accepted; {call.where()}.")
+
+
+@then("the call is still in progress")
+def in_progress(call: CallUnderTest) -> None:
+    """No outcome has been reached."""
+    assert not call.session.finished, f"Expected the call in progress, but {call.where()}."
+
+
+@then(parsers.parse('the answer to "{step}" was dropped'))
+def was_dropped(call: CallUnderTest, step: str) -> None:
+    """After a change, this answer no longer applied and was dropped."""
+    names = {d.rsplit("/", 1)[-1] for d in call.dropped} | set(call.dropped)
+    assert step in names, f"Expected '{step}' among the dropped answers {list(call.dropped)}."
