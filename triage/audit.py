@@ -32,10 +32,14 @@ _PATTERNS = [
     re.compile(r"\+?\d[\d\s]{9,}\d"),  # long phone numbers
 ]
 _KEEP_KEYS = frozenset({"timestamp", "level", "event", "logger"})
+_MIGHT_BE_PERSONAL = re.compile(r"[\d@]")
+"""Every pattern above needs a digit or an @, so most values can skip them all."""
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
+        if _MIGHT_BE_PERSONAL.search(value) is None:
+            return value
         for pattern in _PATTERNS:
             value = pattern.sub(REDACTED, value)
         return value

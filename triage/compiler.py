@@ -81,9 +81,13 @@ class CompiledPathway:
         """The composed step for ``state``."""
         return self.graph.nodes[state]
 
+    def __post_init__(self) -> None:
+        self._advance = self.machine.events[EVENT]
+        self.calcs = {calc.name: calc for calc in self.graph.calcs}
+
     def trigger(self, call: Any) -> bool:
         """Fire ``advance`` for a call; False when no route applied."""
-        return bool(self.machine.events[EVENT].trigger(call))
+        return bool(self._advance.trigger(call))
 
     def outcome_states(self) -> list[str]:
         """Every outcome state reachable in this composed pathway."""
@@ -110,6 +114,9 @@ class Catalogue:
 
     def get(self, pathway_id: str, version: int | None = None) -> CompiledPathway:
         """A pathway version (the newest when ``version`` is None); KeyError if absent."""
+        found = self.pathways.get((pathway_id, version)) if version is not None else None
+        if found is not None:
+            return found
         versions = self.versions(pathway_id)
         if not versions:
             raise KeyError(

@@ -20,6 +20,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
@@ -110,7 +111,8 @@ class Expression:
 
     def renamed(self, mapping: Mapping[str, str]) -> Expression:
         """The same expression with answer names replaced (used when composing pathways)."""
-        if not self.names & mapping.keys():
+        mapping = {k: v for k, v in mapping.items() if k != v and k in self.names}
+        if not mapping:
             return self
         tree = copy.deepcopy(self.tree)
         for node in ast.walk(tree):
@@ -133,7 +135,29 @@ def _is_has_call(node: ast.AST) -> bool:
     )
 
 
+def _walk(root: ast.AST) -> list[ast.AST]:
+    """Every node under ``root``; a leaner ast.walk, as every condition passes through it."""
+    found = [root]
+    index = 0
+    while index < len(found):
+        node = found[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                found.append(value)
+            elif isinstance(value, list):
+                found.extend(v for v in value if isinstance(v, ast.AST))
+    return found
+
+
+@lru_cache(maxsize=16384)
 def compile_expression(source: str) -> Expression:
+    """Parse and check ``source`` (cached: an Expression is immutable)."""
+    return _compile(source)
+
+
+def _compile(source: str) -> Expression:
     """Parse and check ``source``; raise ExpressionError with a clear sentence if unusable."""
     try:
         module = ast.parse(source.strip(), mode="eval")
@@ -144,7 +168,7 @@ def compile_expression(source: str) -> Expression:
             "\"reason == 'carer_support' and age >= 18\"."
         ) from exc
     names: set[str] = set()
-    for node in ast.walk(module):
+    for node in _walk(module):
         if not isinstance(node, _ALLOWED):
             raise ExpressionError(
                 f"'{source}' uses {type(node).__name__}, which conditions do not allow "

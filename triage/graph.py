@@ -238,7 +238,7 @@ def domain(node: Node) -> frozenset[Any] | None:
 
 def _decide(cond: Expression, env: Abstract) -> bool | None:
     """Three-valued truth of ``cond``, enumerating small sets of possible answers."""
-    known = {k: next(iter(v)) for k, v in env.items() if len(v) == 1}
+    known = {k: next(iter(env[k])) for k in cond.names if k in env and len(env[k]) == 1}
     result = kleene(cond, known)
     if result is not None:
         return result

@@ -153,10 +153,28 @@ def _validation_problems(
 ) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        loc = _without_tags(src.data, tuple(err["loc"]))
         problems.append(src.problem(loc, _message(err, src.data, loc, model),
                                     at_key=err["type"] == "extra_forbidden"))
     return sorted(set(problems))
+
+
+def _without_tags(data: Any, loc: Loc) -> Loc:
+    """Drop the union tags pydantic puts in a path (``steps.3.question.routes``)."""
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if (isinstance(part, str) and i > 0 and isinstance(loc[i - 1], int)
+                and isinstance(node, dict) and node.get("kind") == part):
+            continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
 
 
 def _message(err: Any, data: Any, loc: Loc, model: type[BaseModel]) -> str:
@@ -192,8 +210,6 @@ def _valid_keys(model: type[BaseModel], data: Any, loc: Loc) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             node = node[part] if isinstance(node, list) and part < len(node) else None
-            continue
-        if isinstance(node, dict) and part not in node and node.get("kind") == part:
             continue
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from triage.definitions import LocalText, Script
 
@@ -56,10 +57,17 @@ def render(
                  " ".join(notes) if notes else None)
 
 
+@lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[tuple[str, str | None], ...]:
+    """A script text split into (literal, placeholder) pairs, parsed once per text."""
+    return tuple((literal, name) for literal, name, _spec, _conv in
+                 string.Formatter().parse(text))
+
+
 def fill(text: str, lookup: Callable[[str], str | None]) -> str:
     """Replace each {name} with its value, or with a visible gap when there is none."""
     out: list[str] = []
-    for literal, name, _spec, _conv in string.Formatter().parse(text):
+    for literal, name in _pieces(text):
         out.append(literal)
         if name is not None:
             value = lookup(name)

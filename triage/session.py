@@ -10,6 +10,7 @@ it was.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,7 @@ from triage.clients.port import (
     SearchResult,
 )
 from triage.compiler import Catalogue, CompiledPathway
-from triage.definitions import AnswerType, OutcomeSpec
+from triage.definitions import OutcomeSpec
 from triage.errors import (
     CallError,
     CallFinished,
@@ -49,8 +50,6 @@ from triage.timeframes import parse_timeframe
 WAITING_KINDS = ("question", "lookup")
 SAVE_FORMAT = 1
 LOOKUP_CODES = ("not_known", "possible_match")
-CLOSED_TYPES = (AnswerType.CHOICE, AnswerType.MULTI_CHOICE, AnswerType.YES_NO,
-                AnswerType.YES_NO_UNSURE)
 
 
 def _now() -> str:
@@ -61,7 +60,7 @@ def _now() -> str:
 class HistoryEntry:
     """One line of a call's audit trail."""
 
-    at: str
+    at: float  # seconds since the epoch (UTC); cheap to take on every answer
     state: str
     kind: str  # answered | pre-answered | passed | outcome | searched
     answer: Any = None
@@ -265,16 +264,23 @@ class CallEngine:
                                           self.catalogue.versions(session.pathway_id)) from exc
 
     def _recalculate(self, compiled: CompiledPathway, session: CallSession,
-                     changed: Mapping[str, Any] | None = None) -> None:
-        names = set(changed or ())
-        for calc in compiled.graph.calcs:
-            if changed is not None and not (calc.expression.names & names):
-                continue
+                     changed: Mapping[str, Any] | None = None,
+                     only: tuple[str, ...] | None = None) -> None:
+        """Work out calculations again: ``only`` those named, or those using ``changed``."""
+        if only is not None:
+            calcs = [compiled.calcs[name] for name in only]
+        else:
+            names = set(changed or ())
+            calcs = []
+            for calc in compiled.graph.calcs:
+                if changed is None or calc.expression.names & names:
+                    calcs.append(calc)
+                    names.add(calc.name)
+        for calc in calcs:
             try:
                 session.values[calc.name] = calc.expression.evaluate(session.values)
             except Exception:  # a calculation that cannot be worked out yet has no value
                 session.values.pop(calc.name, None)
-            names.add(calc.name)
 
     def _advance(self, compiled: CompiledPathway, session: CallSession, node: Node,
                  kind: str, answer: Any) -> None:
@@ -285,7 +291,7 @@ class CallEngine:
                 "needs a default route here (please report this to the pathway owner).",
                 step=node.state)
         why = self._why(node, session)
-        session.history.append(HistoryEntry(_now(), before, kind, answer, why))
+        session.history.append(HistoryEntry(time.time(), before, kind, answer, why))
 
     def _why(self, node: Node, session: CallSession) -> str:
         for edge in node.edges:
@@ -300,7 +306,7 @@ class CallEngine:
             if node.kind == "outcome":
                 if not session.finished:
                     session.finished_at = _now()
-                    session.history.append(HistoryEntry(session.finished_at, node.state,
+                    session.history.append(HistoryEntry(time.time(), node.state,
                                                         "outcome", None, node.outcome.summary
                                                         if node.outcome else ""))
                     self.log.info("outcome_reached", call_id=session.call_id,
@@ -320,18 +326,13 @@ class CallEngine:
         raise NoRouteMatched("The call went round a loop without asking anything; please "
                              "report this pathway to its owner.")
 
-    def _snapshot(self, session: CallSession) -> dict[str, Any]:
-        return {"state": session.state, "values": dict(session.values),
-                "history": len(session.history), "words_from": list(session.words_from),
-                "candidates": list(session.candidates), "finished_at": session.finished_at}
+    def _snapshot(self, session: CallSession) -> tuple[Any, ...]:
+        return (session.state, dict(session.values), len(session.history), session.words_from,
+                session.finished_at)
 
-    def _rollback(self, session: CallSession, snap: dict[str, Any]) -> None:
-        session.state = snap["state"]
-        session.values = snap["values"]
-        del session.history[snap["history"]:]
-        session.words_from = snap["words_from"]
-        session.candidates = snap["candidates"]
-        session.finished_at = snap["finished_at"]
+    def _rollback(self, session: CallSession, snap: tuple[Any, ...]) -> None:
+        session.state, session.values, length, session.words_from, session.finished_at = snap
+        del session.history[length:]
 
     def _current_node(self, compiled: CompiledPathway, session: CallSession,
                       step: str | None) -> Node:
@@ -345,8 +346,12 @@ class CallEngine:
                 "Answer that, or go back to change an earlier answer.", step=step)
         return node
 
-    def answer(self, session: CallSession, step: str | None, raw: Any) -> StepView:
-        """Answer the current step; an invalid answer leaves the call exactly as it was."""
+    def answer(self, session: CallSession, step: str | None, raw: Any) -> str:
+        """Answer the current step and return the state the call moves to.
+
+        An invalid answer raises and leaves the call exactly as it was. Use
+        :meth:`current` for the words and answers of the new step.
+        """
         compiled = self._compiled(session)
         node = self._current_node(compiled, session, step)
         if node.kind == "lookup":
@@ -362,14 +367,10 @@ class CallEngine:
             if value == "not_sure" and node.answer.unsure_means:
                 routed = node.answer.unsure_means
             updates = {node.var: routed}
+        # No log line per answer: the call's own history is the full trail, and the
+        # start, searches, corrections and outcome are logged.
         self._apply(compiled, session, node, updates, recorded)
-        if node.answer is None or node.answer.type in CLOSED_TYPES or node.kind == "lookup":
-            shown = recorded
-        else:
-            shown = "[given]"
-        self.log.info("answer_recorded", call_id=session.call_id, step=node.state,
-                      answer=shown, next_state=session.state)
-        return self.current(session)
+        return session.state
 
     def _apply(self, compiled: CompiledPathway, session: CallSession, node: Node,
                updates: Mapping[str, Any], recorded: Any) -> None:
@@ -377,7 +378,10 @@ class CallEngine:
         try:
             session.words_from = []
             session.values.update(updates)
-            self._recalculate(compiled, session, updates)
+            if node.kind == "lookup":
+                self._recalculate(compiled, session, updates)
+            elif node.calc_triggers:
+                self._recalculate(compiled, session, only=node.calc_triggers)
             self._advance(compiled, session, node, "answered", recorded)
             self._settle(compiled, session)
         except Exception:
@@ -398,7 +402,7 @@ class CallEngine:
                                 "for; answer 'not_known' or 'possible_match'.", step=node.local_id)
         result = self.clients.search(details)
         session.candidates = [c.person_id for c in result.candidates]
-        session.history.append(HistoryEntry(_now(), node.state, "searched",
+        session.history.append(HistoryEntry(time.time(), node.state, "searched",
                                             {"fields": list(details.given_fields()),
                                              "candidates": list(session.candidates)}))
         self.log.info("person_searched", call_id=session.call_id, handler=session.handler,

@@ -8,7 +8,6 @@ keeps the position of every node, the first time a problem in it has to be locat
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +22,6 @@ from triage.problems import Problem
 
 Loc = tuple[str | int, ...]
 """A path into a document, as pydantic reports it: keys and list indexes."""
-
-
-def _plain(value: Any) -> Any:
-    """Turn parsed YAML into plain JSON-like values (dates become ISO strings)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 @dataclass
@@ -140,7 +128,8 @@ def read_yaml(path: Path) -> SourceFile | Problem:
         data = yaml_rs.loads(text, parse_datetime=False)
     except yaml_rs.YAMLDecodeError as exc:
         return _syntax_problem(display, text, str(exc))
-    return SourceFile(path, display, text, _plain(data))
+    # yaml-rs gives plain dicts, lists and scalars (dates stay text with parse_datetime off).
+    return SourceFile(path, display, text, data)
 
 
 def _syntax_problem(display: str, text: str, fallback: str) -> Problem:

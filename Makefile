@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    - check the shipped pathways and guide a call in the terminal
+#   make test   - lint, type-check and run every test (writes reports/cucumber.json)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/triage validate
+	$(BIN)/triage call front-door --handler "$${TRIAGE_HANDLER:-Sam}"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	mkdir -p reports
+	$(BIN)/pytest --cucumberjson=reports/cucumber.json
+
+bench: setup
+	$(BIN)/python benchmarks/engine_bench.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""The triage command as designers and handlers run it, in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, MakeLibrary
+
+
+def triage(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "triage.cli", *args], input=stdin,
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_validate_passes_on_the_shipped_pathways() -> None:
+    result = triage("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK: 13 pathway(s)")
+
+
+def test_validate_lists_every_problem_with_file_line_and_column(
+        make_library: MakeLibrary) -> None:
+    folder = make_library(("goto: not_adult}", "goto: nowhere}"),
+                          ("call {emergency_number} now", "call {nobody} now"))
+    result = triage("validate", str(folder))
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) >= 2
+    assert all(":" in line and "mini.yaml:" in line for line in lines)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "problem(s) in 1 file(s)" in result.stderr
+
+
+def test_validate_reports_a_missing_folder_without_a_traceback() -> None:
+    result = triage("validate", "no-such-folder")
+    assert result.returncode == 1
+    assert "no-such-folder:1:1: no such file or folder" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_handler_is_guided_through_a_call_in_the_terminal() -> None:
+    keys = "\n".join(["gp_community_health", "no", "no", "no", "back", "no", "not_known",
+                      "professional_referral", "quit"]) + "\n"
+    result = triage("call", "front-door", "--handler", "Sam", stdin=keys)
+    out = result.stdout
+    assert "Social Care Direct" in out and "My name is Sam" in out
+    assert "RED FLAG" not in out  # words, not diagram labels
+    assert out.count("[front-door / mental_health_crisis]") == 2  # shown again after 'back'
+    assert "[front-door / reason]" in out
+
+
+def test_a_terminal_call_reaches_an_outcome_and_shows_the_route() -> None:
+    keys = "\n".join(["self", "yes"]) + "\n"
+    result = triage("call", "front-door", stdin=keys)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "== OUTCOME: emergency_services" in result.stdout
+    assert "Route taken:" in result.stdout and "danger_to_life = yes (answered)" in result.stdout
+
+
+def test_an_invalid_terminal_answer_is_explained_and_asked_again() -> None:
+    keys = "\n".join(["self", "perhaps", "yes"]) + "\n"
+    result = triage("call", "front-door", stdin=keys)
+    assert "! 'perhaps' is not one of the answers: yes, no, not_sure" in result.stdout
+    assert "== OUTCOME: emergency_services" in result.stdout
+
+
+def test_diagram_prints_mermaid() -> None:
+    result = triage("diagram", "front-door")
+    assert result.returncode == 0
+    assert result.stdout.startswith("flowchart TD")
+    assert "danger_to_life -->|danger_to_life == 'yes'| emergency_services_now" in result.stdout
+
+
+def test_paths_lists_every_route_to_every_outcome() -> None:
+    result = triage("paths", "front-door")
+    assert result.returncode == 0
+    assert "front-door:emergency_services_now" in result.stdout
+    assert "route(s) to" in result.stdout
+
+
+def test_an_unknown_pathway_is_named_with_the_choices() -> None:
+    result = triage("paths", "front-dor")
+    assert result.returncode == 1
+    assert "Unknown pathway 'front-dor'; pathways are: applications" in result.stderr
+
+
+def test_schema_is_json_describing_every_kind_of_file() -> None:
+    result = triage("schema")
+    schema = json.loads(result.stdout)
+    assert len(schema["anyOf"]) == 4
+    assert "Pathway" in schema["$defs"] and "QuestionStep" in schema["$defs"]
