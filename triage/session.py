@@ -463,7 +463,9 @@ class CallEngine:
                                  f"be changed (answered: {asked}).", step=step)
         entry = match[-1]
         node = compiled.node(entry.state)
-        if node.kind != "lookup":
+        if node.kind == "lookup":
+            self._lookup_answer(session, node, raw)  # refuses an unknown person before replay
+        else:
             assert node.answer is not None
             try:
                 validate_answer(node.answer, raw)
