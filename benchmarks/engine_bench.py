@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from triage.audit import configure_logging  # noqa: E402
 from triage.compiler import load_catalogue  # noqa: E402
+from triage.expressions import compile_expression  # noqa: E402
 from triage.session import CallEngine, CallSession  # noqa: E402
 
 FACTS = (ROOT / "pathways" / "facts.yaml").read_text()
@@ -177,6 +178,7 @@ def main() -> None:
         write_library(tmp / "lib", args.pathways, args.steps)
         loads = []
         for _ in range(3):
+            compile_expression.cache_clear()  # measure a cold load every time
             gc.collect()
             t0 = time.perf_counter()
             catalogue = load_catalogue([tmp / "lib"])

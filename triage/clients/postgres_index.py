@@ -1,0 +1,200 @@
+"""The client index on PostgreSQL: the same tables and searches as the SQLite index.
+
+Everything lives in one schema (``clients`` unless told otherwise), so several indexes
+(or parallel test runs) can share a database without clashing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from array import array
+from collections.abc import Iterable, Sequence
+
+import psycopg
+from psycopg import sql
+
+from triage.clients.audit import SearchRecorder
+from triage.clients.errors import RequestError, StorageError
+from triage.clients.matching import MatchProfile, profile_of, record_keys
+from triage.clients.records import PersonRecord
+from triage.clients.store import ImportSummary, StoredClientIndex
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_TABLES = """
+CREATE TABLE IF NOT EXISTS people (
+    pid BIGSERIAL PRIMARY KEY,
+    system_id TEXT NOT NULL UNIQUE,
+    profile TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS block_keys (
+    k BIGINT NOT NULL,
+    pid BIGINT NOT NULL,
+    PRIMARY KEY (k, pid)
+);
+"""
+_LOOKUP = (
+    "SELECT b.pid, SUM(q.w) AS s FROM unnest(%s::bigint[], %s::float8[]) AS q(k, w) "
+    "JOIN block_keys AS b ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT %s"
+)
+
+
+def _url_for_messages(url: str) -> str:
+    """The URL without any password, for error messages."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+class PostgresClientIndex(StoredClientIndex):
+    """A client index in a PostgreSQL schema (created if it does not exist)."""
+
+    def __init__(self, url: str, *, schema: str = "clients",
+                 audit: SearchRecorder | None = None, searcher: str = "unknown") -> None:
+        super().__init__(audit=audit, searcher=searcher)
+        if not _SCHEMA_NAME.match(schema):
+            raise RequestError(f"The schema name '{schema}' is not allowed; use lower-case "
+                               "letters, digits and underscores, starting with a letter.")
+        self.url = url
+        self.schema = schema
+        try:
+            self._db = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StorageError(f"Cannot connect to the PostgreSQL client index at "
+                               f"'{_url_for_messages(url)}': {exc}".rstrip() + ".") from exc
+        try:
+            self._db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
+                             .format(sql.Identifier(schema)))
+            self._db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            with self._db.transaction():
+                for statement in _TABLES.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement.encode())
+        except psycopg.Error as exc:
+            self._db.close()
+            raise StorageError(f"Cannot create the client index tables in schema '{schema}': "
+                               f"{exc}.") from exc
+        self._lock = threading.Lock()
+
+    # ---- reading
+
+    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
+        with self._lock:
+            rows = self._db.execute(_LOOKUP, (list(keys), list(keys.values()), limit),
+                                    prepare=True).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
+        if not pids:
+            return []
+        with self._lock:
+            rows = self._db.execute("SELECT profile FROM people WHERE pid = ANY(%s::bigint[])",
+                                    (list(pids),), prepare=True).fetchall()
+        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
+
+    def _person(self, person_id: str) -> PersonRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM people WHERE system_id = %s",
+                                   (person_id,)).fetchone()
+        return PersonRecord.from_json(row[0]) if row else None
+
+    def count(self) -> int:
+        """How many people are on the index."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
+        return int(row[0]) if row else 0
+
+    # ---- writing
+
+    def _write(self, people: Sequence[PersonRecord]) -> ImportSummary:
+        added = updated = 0
+        try:
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                for person in people:
+                    profile = profile_of(person)
+                    profile_json = json.dumps(profile.to_row(), ensure_ascii=False,
+                                              separators=(",", ":"))
+                    row = cur.execute("SELECT pid, profile FROM people WHERE system_id = %s "
+                                      "FOR UPDATE", (person.system_id,)).fetchone()
+                    if row:
+                        pid = int(row[0])
+                        old = MatchProfile.from_row(json.loads(row[1]))
+                        cur.executemany("DELETE FROM block_keys WHERE k = %s AND pid = %s",
+                                        [(k, pid) for k in record_keys(old)])
+                        cur.execute("UPDATE people SET profile = %s, record = %s WHERE pid = %s",
+                                    (profile_json, person.to_json(), pid))
+                        updated += 1
+                    else:
+                        new = cur.execute("INSERT INTO people (system_id, profile, record) "
+                                          "VALUES (%s, %s, %s) RETURNING pid",
+                                          (person.system_id, profile_json,
+                                           person.to_json())).fetchone()
+                        pid = int(new[0]) if new else 0
+                        added += 1
+                    cur.executemany("INSERT INTO block_keys (k, pid) VALUES (%s, %s) "
+                                    "ON CONFLICT DO NOTHING",
+                                    [(k, pid) for k in record_keys(profile)])
+        except psycopg.Error as exc:
+            raise StorageError(f"Writing to the PostgreSQL client index (schema "
+                               f"'{self.schema}') failed and nothing was changed: {exc}.") \
+                from exc
+        return ImportSummary(added, updated)
+
+    def bulk_load(self, people: Iterable[PersonRecord], *, batch: int = 50_000) -> int:
+        """Load people into an empty index quickly with COPY; returns how many."""
+        if self.count():
+            return self.add_people(people).total
+        total = 0
+        try:
+            with self._lock:
+                with self._db.transaction(), self._db.cursor() as cur:
+                    cur.execute("DROP TABLE block_keys")
+                    cur.execute("CREATE TABLE block_keys (k BIGINT NOT NULL, "
+                                "pid BIGINT NOT NULL)")
+                    # One COPY at a time per connection: keys wait in a compact array.
+                    keys = array("q")
+                    with cur.copy("COPY people (pid, system_id, profile, record) FROM STDIN") \
+                            as people_copy:
+                        for person in people:
+                            total += 1
+                            profile = profile_of(person)
+                            people_copy.write_row((
+                                total, person.system_id,
+                                json.dumps(profile.to_row(), ensure_ascii=False,
+                                           separators=(",", ":")),
+                                person.to_json()))
+                            for k in record_keys(profile):
+                                keys.append(k)
+                                keys.append(total)
+                    with cur.copy("COPY block_keys (k, pid) FROM STDIN") as keys_copy:
+                        for i in range(0, len(keys), 2):
+                            keys_copy.write_row((keys[i], keys[i + 1]))
+                    cur.execute("ALTER TABLE block_keys ADD PRIMARY KEY (k, pid)")
+                    cur.execute("SELECT setval(pg_get_serial_sequence('people', 'pid'), "
+                                "GREATEST(%s, 1))", (total,))
+                self._db.execute("VACUUM ANALYZE people")
+                self._db.execute("VACUUM ANALYZE block_keys")
+        except psycopg.Error as exc:
+            raise StorageError(f"Loading people into the PostgreSQL client index failed and "
+                               f"nothing was changed: {exc}.") from exc
+        return total
+
+    def size_bytes(self) -> int:
+        """Bytes used by the index tables and their indexes."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT pg_total_relation_size('people') + pg_total_relation_size('block_keys')"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def drop(self) -> None:
+        """Drop the whole schema (for tests and benchmarks), then close."""
+        with self._lock:
+            self._db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+                             .format(sql.Identifier(self.schema)))
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        if not self._db.closed:
+            self._db.close()

@@ -1,0 +1,195 @@
+"""The client index on SQLite, the embedded default.
+
+Two tables: ``people`` (one row per person: system id, matching profile, full record,
+both as JSON) and ``block_keys`` (hashed blocking key, person), a clustered
+``WITHOUT ROWID`` table so a search reads only the people who share its keys.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from triage.clients.audit import SearchRecorder
+from triage.clients.errors import StorageError
+from triage.clients.matching import MatchProfile, profile_of, record_keys
+from triage.clients.records import PersonRecord
+from triage.clients.store import ImportSummary, StoredClientIndex
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS people (
+    pid INTEGER PRIMARY KEY,
+    system_id TEXT NOT NULL UNIQUE,
+    profile TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS block_keys (
+    k INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    PRIMARY KEY (k, pid)
+) WITHOUT ROWID;
+"""
+
+
+class SqliteClientIndex(StoredClientIndex):
+    """A client index in one SQLite file (created if ``create`` and it does not exist)."""
+
+    def __init__(self, path: Path | str, *, audit: SearchRecorder | None = None,
+                 searcher: str = "unknown", create: bool = True) -> None:
+        super().__init__(audit=audit, searcher=searcher)
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StorageError(f"There is no client index at '{self.path}'; import a CSV or "
+                               "generate people first.")
+        try:
+            if create and str(self.path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-262144")
+            self._db.execute("PRAGMA mmap_size=4294967296")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                             (SCHEMA_VERSION,))
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"Cannot open the client index at '{self.path}': {exc}.") \
+                from exc
+        self._lock = threading.Lock()
+
+    # ---- reading
+
+    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
+        values = ",".join("(?,?)" for _ in keys)
+        params: list[float | int] = []
+        for k, w in keys.items():
+            params += [k, w]
+        params.append(limit)
+        sql = (f"WITH q(k, w) AS (VALUES {values}) "
+               "SELECT b.pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b ON b.k = q.k "
+               "GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?")
+        with self._lock:
+            return [row[0] for row in self._db.execute(sql, params)]
+
+    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
+        if not pids:
+            return []
+        marks = ",".join("?" for _ in pids)
+        with self._lock:
+            rows = self._db.execute(f"SELECT profile FROM people WHERE pid IN ({marks})",
+                                    list(pids)).fetchall()
+        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
+
+    def _person(self, person_id: str) -> PersonRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM people WHERE system_id = ?",
+                                   (person_id,)).fetchone()
+        return PersonRecord.from_json(row[0]) if row else None
+
+    def count(self) -> int:
+        """How many people are on the index."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0])
+
+    # ---- writing
+
+    def _write(self, people: Sequence[PersonRecord]) -> ImportSummary:
+        added = updated = 0
+        with self._lock:
+            cur = self._db.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                for person in people:
+                    profile = profile_of(person)
+                    row = cur.execute("SELECT pid, profile FROM people WHERE system_id = ?",
+                                      (person.system_id,)).fetchone()
+                    profile_json = json.dumps(profile.to_row(), ensure_ascii=False,
+                                              separators=(",", ":"))
+                    if row:
+                        pid = int(row[0])
+                        old = MatchProfile.from_row(json.loads(row[1]))
+                        cur.executemany("DELETE FROM block_keys WHERE k = ? AND pid = ?",
+                                        [(k, pid) for k in record_keys(old)])
+                        cur.execute("UPDATE people SET profile = ?, record = ? WHERE pid = ?",
+                                    (profile_json, person.to_json(), pid))
+                        updated += 1
+                    else:
+                        cur.execute("INSERT INTO people (system_id, profile, record) "
+                                    "VALUES (?, ?, ?)",
+                                    (person.system_id, profile_json, person.to_json()))
+                        pid = int(cur.lastrowid or 0)
+                        added += 1
+                    cur.executemany("INSERT OR IGNORE INTO block_keys (k, pid) VALUES (?, ?)",
+                                    [(k, pid) for k in record_keys(profile)])
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    cur.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"Writing to the client index at '{self.path}' failed "
+                                       f"and nothing was changed: {exc}.") from exc
+                raise
+        return ImportSummary(added, updated)
+
+    def bulk_load(self, people: Iterable[PersonRecord], *, batch: int = 50_000) -> int:
+        """Load people into an empty index quickly (for generated indexes); returns count."""
+        if self.count():
+            return self.add_people(people).total
+        total = 0
+        with self._lock:
+            cur = self._db.cursor()
+            # A fresh file needs no write-ahead log while loading: write the pages once.
+            cur.execute("PRAGMA journal_mode=DELETE")
+            cur.execute("PRAGMA temp_store=MEMORY")
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("DROP TABLE block_keys")
+                cur.execute("CREATE TEMP TABLE staged_keys (k INTEGER, pid INTEGER)")
+                rows: list[tuple[int, str, str, str]] = []
+                keys: list[tuple[int, int]] = []
+
+                def flush() -> None:
+                    cur.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", rows)
+                    cur.executemany("INSERT INTO staged_keys VALUES (?, ?)", keys)
+                    rows.clear()
+                    keys.clear()
+
+                for person in people:
+                    total += 1
+                    profile = profile_of(person)
+                    rows.append((total, person.system_id,
+                                 json.dumps(profile.to_row(), ensure_ascii=False,
+                                            separators=(",", ":")),
+                                 person.to_json()))
+                    keys.extend((k, total) for k in record_keys(profile))
+                    if len(rows) >= batch:
+                        flush()
+                flush()
+                cur.execute("CREATE TABLE block_keys (k INTEGER NOT NULL, pid INTEGER NOT NULL, "
+                            "PRIMARY KEY (k, pid)) WITHOUT ROWID")
+                cur.execute("INSERT OR IGNORE INTO block_keys SELECT k, pid FROM staged_keys "
+                            "ORDER BY k, pid")
+                cur.execute("DROP TABLE staged_keys")
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    cur.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"Loading people into '{self.path}' failed and nothing "
+                                       f"was changed: {exc}.") from exc
+                raise
+            finally:
+                cur.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("ANALYZE")
+        return total
+
+    def close(self) -> None:
+        """Close the database file."""
+        with self._lock:
+            self._db.close()

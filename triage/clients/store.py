@@ -1,0 +1,201 @@
+"""What the SQLite and PostgreSQL client indexes share: search, get, import and audit.
+
+A storage adapter only has to look up blocking keys, load profiles and records, and
+write people in one transaction; everything else (checking the search, scoring,
+banding, auditing) happens here and in :mod:`triage.clients.matching`.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from triage.clients.audit import SearchAuditEntry, SearchRecorder
+from triage.clients.errors import ImportProblem, ImportRejected, RequestError
+from triage.clients.matching import (
+    MatchProfile,
+    Query,
+    Refusal,
+    prepare_query,
+    query_keys,
+    rank_candidates,
+)
+from triage.clients.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
+from triage.clients.records import CaseStatus, PersonRecord
+
+DEFAULT_DB = "var/clients.sqlite3"
+DB_ENV = "TRIAGE_CLIENTS_DB"
+PG_SCHEMA_ENV = "TRIAGE_CLIENTS_PG_SCHEMA"
+# How many people sharing the most blocking keys are scored in full.
+CANDIDATES_SCORED = 40
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """How many people an import added and updated."""
+
+    added: int
+    updated: int
+
+    @property
+    def total(self) -> int:
+        """People written."""
+        return self.added + self.updated
+
+
+def client_record_of(person: PersonRecord) -> ClientRecord:
+    """The routing record of a stored person."""
+    status = (KnownStatus.OPEN if person.case_status is CaseStatus.OPEN
+              else KnownStatus.PREVIOUSLY_KNOWN)
+    return ClientRecord(
+        person_id=person.system_id,
+        known_status=status,
+        allocated_worker=person.allocated_worker if status is KnownStatus.OPEN else None,
+        team=person.team if status is KnownStatus.OPEN else None,
+        alerts=person.alerts,
+        preferred_language=person.preferred_language,
+        communication_needs=person.communication_needs,
+    )
+
+
+def duplicate_id_problems(people: Sequence[PersonRecord]) -> list[ImportProblem]:
+    """A problem for every person whose system id appears earlier in the same batch."""
+    seen: set[str] = set()
+    problems = []
+    for i, person in enumerate(people, 1):
+        if person.system_id in seen:
+            problems.append(ImportProblem(i, "system_id", f"The system id '{person.system_id}' "
+                                          "appears more than once in this import."))
+        seen.add(person.system_id)
+    return problems
+
+
+class StoredClientIndex(ClientIndex):
+    """A client index kept in a database, searched through blocking keys.
+
+    ``audit`` is called once for every search (refused searches too) with an entry that
+    holds no personal details; ``searcher`` names who searches when the details do not.
+    """
+
+    def __init__(self, *, audit: SearchRecorder | None = None,
+                 searcher: str = "unknown") -> None:
+        self._audit = audit
+        self._searcher = searcher
+
+    # ---- what an adapter provides
+
+    @abstractmethod
+    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
+        """Internal ids of the people sharing the most weighted keys, best first."""
+
+    @abstractmethod
+    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
+        """Matching profiles of the given internal ids."""
+
+    @abstractmethod
+    def _person(self, person_id: str) -> PersonRecord | None:
+        """The stored record of a person by system id."""
+
+    @abstractmethod
+    def _write(self, people: Sequence[PersonRecord]) -> ImportSummary:
+        """Add or update people by system id, all in one transaction."""
+
+    @abstractmethod
+    def bulk_load(self, people: Iterable[PersonRecord], *, batch: int = 50_000) -> int:
+        """Load many people quickly into an empty index (adds or updates if not empty)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many people are on the index."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the database connection."""
+
+    # ---- the port
+
+    def search(self, details: SearchDetails, *, limit: int = 5) -> SearchResult:
+        """Return ranked candidates for what the caller gave, or say what is missing."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise RequestError(f"The search limit {limit} is out of range; use 1 to "
+                               f"{MAX_LIMIT}.")
+        prepared = prepare_query(details)
+        if isinstance(prepared, Refusal):
+            result = prepared.as_result()
+            self._record_search(details, result)
+            return result
+        result = self._search(prepared, limit)
+        self._record_search(details, result)
+        return result
+
+    def _search(self, query: Query, limit: int) -> SearchResult:
+        keys = query_keys(query)
+        pids = self._lookup(keys, max(CANDIDATES_SCORED, limit * 4)) if keys else []
+        return rank_candidates(query, self._profiles(pids), limit=limit)
+
+    def get(self, person_id: str) -> ClientRecord | None:
+        """The routing record (open / previously known, worker, team, alerts) of a person."""
+        person = self._person(person_id)
+        return client_record_of(person) if person else None
+
+    def person(self, person_id: str) -> PersonRecord | None:
+        """The full stored record, for showing after the handler has confirmed identity."""
+        return self._person(person_id)
+
+    # ---- writing
+
+    def add_people(self, people: Iterable[PersonRecord]) -> ImportSummary:
+        """Add or update people by system id; all or nothing.
+
+        Raises :class:`ImportRejected` (and writes nothing) if a system id repeats.
+        """
+        batch = list(people)
+        problems = duplicate_id_problems(batch)
+        if problems:
+            raise ImportRejected(problems)
+        return self._write(batch)
+
+    def _record_search(self, details: SearchDetails, result: SearchResult) -> None:
+        if self._audit is None:
+            return
+        self._audit(SearchAuditEntry(
+            searcher=details.searcher or self._searcher,
+            at=datetime.now(UTC),
+            fields_given=details.given_fields(),
+            searched=result.searched,
+            missing=result.missing,
+            candidates=tuple((c.person_id, c.band.value) for c in result.candidates),
+        ))
+
+    def __enter__(self) -> StoredClientIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_location() -> str:
+    """The index location: ``$TRIAGE_CLIENTS_DB`` or ``var/clients.sqlite3``."""
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+def open_client_index(location: str | None = None, *, audit: SearchRecorder | None = None,
+                      searcher: str = "unknown", create: bool = True) -> StoredClientIndex:
+    """Open the index at a path (SQLite) or a ``postgresql://`` URL (PostgreSQL).
+
+    The PostgreSQL schema is ``$TRIAGE_CLIENTS_PG_SCHEMA`` or ``clients``.
+    """
+    where = location or default_location()
+    if where.startswith(("postgresql://", "postgres://")):
+        from triage.clients.postgres_index import PostgresClientIndex
+
+        schema = os.environ.get(PG_SCHEMA_ENV) or "clients"
+        return PostgresClientIndex(where, schema=schema, audit=audit, searcher=searcher)
+    from triage.clients.sqlite_index import SqliteClientIndex
+
+    return SqliteClientIndex(Path(where), audit=audit, searcher=searcher, create=create)
