@@ -171,6 +171,13 @@ def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, .
             problems.append(src.problem((*base, "outputs", parent_name), f"'{step.pathway}' has "
                             f"no output '{sub_name}' (its outputs: "
                             f"{', '.join(sub.outputs) or 'none'})", "references"))
+    sub_analysis = ctx.analyses.get(step.pathway)
+    if sub_analysis is not None:
+        for name in sub.outputs:
+            if name not in sub_analysis.types:
+                problems.append(src.problem((*base, "pathway"), f"'{step.pathway}' declares an "
+                                f"output '{name}' that none of its answers, facts or "
+                                "calculations provides", "references"))
     has_return = any(isinstance(s, ReturnStep) for s in sub.steps)
     if has_return and step.next is None:
         problems.append(src.problem(base, f"'{step.pathway}' can return, so this handover needs "

@@ -126,7 +126,8 @@ def _show_step(term: Terminal, view: StepView) -> None:
     term.say("")
     term.say(f"== {view.title or view.step_id}  [{view.pathway_id} / {view.step_id}]")
     if view.known:
-        term.say("   Known so far: " + "; ".join(f"{k}={v}" for k, v in view.known.items()))
+        term.say("   Known so far: " + "; ".join(
+            f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in view.known.items()))
     if view.note:
         term.say(f"   Note: {view.note}")
     if view.words:
@@ -137,6 +138,15 @@ def _show_step(term: Terminal, view: StepView) -> None:
             term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
     elif view.hint:
         term.say(f"   Answer: {view.hint}" + ("" if view.required else " (optional: Enter)"))
+
+
+def _plain(value: object) -> str:
+    """An answer as a handler would write it (lists and lookups without Python syntax)."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
+    return str(value)
 
 
 def _resolve(view: StepView, text: str) -> str:
@@ -150,7 +160,8 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession) -> None:
     for key, label in (("nhs_number", "NHS number"), ("given_name", "Given name"),
                        ("family_name", "Family name"), ("date_of_birth", "Date of birth"),
                        ("postcode", "Postcode")):
-        value = term.ask(f"   {label} (Enter to skip): ")
+        value = term.ask(f"   {label}{' (e.g. 21/03/1948)' if key == 'date_of_birth' else ''}"
+                         " (Enter to skip): ")
         if value is None:
             return
         fields[key] = value.strip() or None
@@ -195,10 +206,13 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
                 engine.back(session)
             elif text.startswith("change "):
                 step = text.split(maxsplit=1)[1]
+                earlier = engine.view_of(session, step)
+                for i, choice in enumerate(earlier.choices, start=1):
+                    term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
                 new = term.ask(f"   New answer for {step}: ")
                 if new is None:
                     return 1
-                result = engine.change(session, step, new.strip())
+                result = engine.change(session, step, _resolve(earlier, new.strip()))
                 if result.dropped:
                     term.say("   No longer needed, dropped: " + ", ".join(result.dropped))
             elif text == "answers":
@@ -220,8 +234,11 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
     if out.service:
         term.say(f"   Online: {out.service['name']}: {out.service['url']}")
     term.say(f"   Timeframe: {out.timeframe} (due {out.due})")
-    codes = ", ".join(f"{k}={v}" for k, v in out.codes.items() if v is not None)
-    term.say(f"   Client Level Data: {codes}")
+    if out.codes.get("cld_request"):
+        term.say(f"   Client Level Data: request; route of access {out.codes['route_of_access']}, "
+                 f"outcome {out.codes['request_outcome']}")
+    else:
+        term.say("   Client Level Data: not a request")
     if out.note:
         term.say(f"   Note: {out.note}")
     term.say("   Tell the caller:")
@@ -230,7 +247,7 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
     for taken in out.route:
         if taken.how in ("answered", "pre-answered"):
             why = f"  -> {taken.why}" if taken.why else ""
-            term.say(f"     {taken.state} = {taken.answer} ({taken.how}){why}")
+            term.say(f"     {taken.state} = {_plain(taken.answer)} ({taken.how}){why}")
     return 0
 
 

@@ -7,6 +7,7 @@ located as ``file:line:col``. It never raises for a bad file.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,35 +206,37 @@ def _message(err: Any, data: Any, loc: Loc, model: type[BaseModel]) -> str:
 
 def _valid_keys(model: type[BaseModel], data: Any, loc: Loc) -> list[str]:
     """The keys the model allows at ``loc``, found by walking the model with the data."""
-    current: Any = model
+    annotation: Any = model
     node = data
     for part in loc:
         if isinstance(part, int):
-            node = node[part] if isinstance(node, list) and part < len(node) else None
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            annotation = _item_annotation(annotation)
             continue
+        current = _model_in(annotation, node)
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
             return []
-        current = _model_in(fields[part].annotation, node.get(part) if isinstance(node, dict)
-                            else None)
+        annotation = fields[part].annotation
         node = node.get(part) if isinstance(node, dict) else None
-        if current is None:
-            return []
-    fields = getattr(current, "model_fields", None)
+    fields = getattr(_model_in(annotation, node), "model_fields", None)
     return sorted(fields) if fields else []
 
 
-def _model_in(annotation: Any, value: Any) -> Any:
-    """Find the BaseModel class inside an annotation such as list[Step] or X | None."""
-    import typing
+def _item_annotation(annotation: Any) -> Any:
+    """The item type of list[X] (or of list[X] | None)."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is list:
+            return typing.get_args(arg)[0]
+    return annotation
 
+
+def _model_in(annotation: Any, value: Any) -> Any:
+    """The BaseModel class an annotation such as X | None or a tagged union means for ``value``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    args = typing.get_args(annotation)
-    if value is not None and isinstance(value, list) and value:
-        value = value[0]
-    candidates = [_model_in(a, value) for a in args]
-    candidates = [c for c in candidates if c is not None]
+    candidates = [c for c in (_model_in(a, value) for a in typing.get_args(annotation))
+                  if c is not None]
     if len(candidates) > 1 and isinstance(value, dict) and "kind" in value:
         for c in candidates:
             kind_field = c.model_fields.get("kind")

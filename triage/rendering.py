@@ -26,9 +26,9 @@ class Words:
 def _pick(text: LocalText, language: str, label: str) -> tuple[str, str, str | None]:
     if language in text:
         return text[language], language, None
-    name = LANGUAGE_NAMES.get(language, language)
-    return (text.get("en", ""), "en",
-            f"No {name} ({language}) words for {label}; showing English.")
+    name = f"{LANGUAGE_NAMES[language]} ({language})" if language in LANGUAGE_NAMES else (
+        f"'{language}'")
+    return (text.get("en", ""), "en", f"No {name} words for {label}; showing English.")
 
 
 def render(

@@ -45,7 +45,7 @@ from triage.errors import (
 )
 from triage.graph import Node
 from triage.rendering import MISSING, Words, render
-from triage.timeframes import parse_timeframe
+from triage.timeframes import UK_TIME, parse_timeframe
 
 WAITING_KINDS = ("question", "lookup")
 SAVE_FORMAT = 1
@@ -456,12 +456,7 @@ class CallEngine:
         """Correct an earlier answer; answers the new route no longer needs are dropped."""
         compiled = self._compiled(session)
         given = session.answered()
-        match = [h for h in given if step in (h.state, h.state.rsplit("/", 1)[-1])]
-        if not match:
-            asked = ", ".join(h.state for h in given) or "none yet"
-            raise StepNotCurrent(f"'{step}' has not been answered in this call, so it cannot "
-                                 f"be changed (answered: {asked}).", step=step)
-        entry = match[-1]
+        entry = self._answered_entry(session, step)
         node = compiled.node(entry.state)
         if node.kind == "lookup":
             self._lookup_answer(session, node, raw)  # refuses an unknown person before replay
@@ -535,9 +530,25 @@ class CallEngine:
 
     def current(self, session: CallSession) -> StepView:
         """The current step: words to read (including any read-out steps passed on the way)."""
+        return self._view(session, session.state, session.words_from)
+
+    def view_of(self, session: CallSession, step: str) -> StepView:
+        """An earlier answered step as it was asked (to offer its answers when changing it)."""
+        return self._view(session, self._answered_entry(session, step).state, [])
+
+    def _answered_entry(self, session: CallSession, step: str) -> HistoryEntry:
+        given = session.answered()
+        match = [h for h in given if step in (h.state, h.state.rsplit("/", 1)[-1])]
+        if not match:
+            asked = ", ".join(h.state for h in given) or "none yet"
+            raise StepNotCurrent(f"'{step}' has not been answered in this call, so it cannot "
+                                 f"be changed (answered: {asked}).", step=step)
+        return match[-1]
+
+    def _view(self, session: CallSession, state: str, words_from: list[str]) -> StepView:
         compiled = self._compiled(session)
-        node = compiled.node(session.state)
-        states = [*session.words_from, node.state]
+        node = compiled.node(state)
+        states = [*words_from, node.state]
         texts, notes, language = [], [], session.language
         for state in states:
             n = compiled.node(state)
@@ -585,7 +596,8 @@ class CallEngine:
         team = next((t for t in directory.teams if t.id == spec.team), None)
         service = next((s for s in directory.online_services if s.id == spec.service), None)
         started = dt.datetime.fromisoformat(session.started_at)
-        local_start = started.astimezone().replace(tzinfo=None)
+        # Working days and hours are English ones, whatever the server's own time zone.
+        local_start = started.astimezone(UK_TIME).replace(tzinfo=None)
         due = parse_timeframe(spec.timeframe).due(local_start)
         due_text = ("now" if spec.timeframe.strip().lower().startswith("immediate") else
                     due.strftime("by %H:%M on %A %d %B %Y").replace(" 0", " "))
@@ -607,7 +619,8 @@ class CallEngine:
             team={"id": team.id, "name": team.name, "phone": team.phone} if team else None,
             service=({"id": service.id, "name": service.name, "url": service.url,
                       "assisted": service.assisted} if service else None),
-            timeframe=spec.timeframe, due=due.isoformat(timespec="minutes"),
+            timeframe=spec.timeframe,
+            due=due.replace(tzinfo=UK_TIME).isoformat(timespec="minutes"),
             words=words.text, language=words.language, note=words.note,
             codes=spec.codes.model_dump(mode="json"), pathway_id=compiled.id,
             pathway_version=compiled.version, route=route)

@@ -7,8 +7,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import holidays
+
+UK_TIME = ZoneInfo("Europe/London")
+"""Timeframes are counted in English working days and hours, in UK local time."""
 
 Unit = Literal["immediate", "working_days", "working_hours", "hours"]
 

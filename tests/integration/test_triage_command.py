@@ -92,3 +92,11 @@ def test_schema_is_json_describing_every_kind_of_file() -> None:
     schema = json.loads(result.stdout)
     assert len(schema["anyOf"]) == 4
     assert "Pathway" in schema["$defs"] and "QuestionStep" in schema["$defs"]
+
+
+def test_changing_an_earlier_answer_in_the_terminal_takes_its_number() -> None:
+    keys = "\n".join(["self", "no", "change caller_type", "2", "quit"]) + "\n"
+    result = triage("call", "front-door", stdin=keys)
+    assert "New answer for caller_type" in result.stdout
+    assert "caller type: family_friend" in result.stdout
+    assert "!" not in result.stdout.split("New answer for caller_type")[1].split("==")[0]

@@ -22,6 +22,7 @@ from triage.errors import (
     StepNotCurrent,
 )
 from triage.session import CallEngine, CallSession
+from triage.timeframes import parse_timeframe
 
 ADULT_DOB = "1950-04-01"
 CHILD_DOB = (dt.date.today() - dt.timedelta(days=365 * 10)).isoformat()
@@ -245,3 +246,23 @@ def test_a_search_without_enough_detail_says_what_is_missing(
         engine.answer(call, step, "no")
     result = engine.search(call, SearchDetails(given_name="Ada"))
     assert result.missing and not result.candidates
+
+
+def test_the_due_time_is_counted_in_uk_time_whatever_the_server_zone(
+        shipped_catalogue: Catalogue) -> None:
+    engine = CallEngine(shipped_catalogue)
+    call = engine.start("front-door", {"caller_type": "self"})
+    # 16:30 UTC on 1 July 2026 is 17:30 in London: after the working day has ended.
+    call.started_at = "2026-07-01T16:30:00.000+00:00"
+    engine.answer(call, "danger_to_life", "no")
+    engine.answer(call, "abuse_or_neglect", "no")
+    engine.answer(call, "mental_health_crisis", "yes")
+    assert engine.outcome(call).due == "2026-07-01T17:30+01:00"  # immediate: now, UK time
+    start = dt.datetime(2026, 7, 1, 17, 30)  # after 17:00: the same working day is tomorrow
+    assert parse_timeframe("same working day").due(start) == dt.datetime(2026, 7, 2, 17, 0)
+
+
+def test_the_demo_index_accepts_uk_style_dates(shipped_catalogue: Catalogue) -> None:
+    index = CsvClientIndex(ROOT / "data" / "synthetic-people.csv")
+    result = index.search(SearchDetails(family_name="Testpatient", date_of_birth="14/02/1941"))
+    assert [c.person_id for c in result.candidates] == ["P0001"]

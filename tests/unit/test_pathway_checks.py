@@ -214,3 +214,10 @@ def test_load_catalogue_raises_with_every_problem(make_library: MakeLibrary) -> 
 def test_every_check_is_a_named_function_with_a_docstring() -> None:
     for check in checks.CHECKS:
         assert check.__name__.startswith("check_") and check.__doc__
+
+
+def test_the_valid_keys_named_are_those_of_the_step_with_the_typo(
+        make_library: MakeLibrary) -> None:
+    found = only(make_library(("    default: online\n", "    defualt: online\n")))
+    assert any("unknown key 'defualt' (valid keys here: answer, default, fact, id, kind, next, "
+               "routes, script, text, title)" in f for f in found), found

@@ -141,3 +141,13 @@ def test_sub_pathways_are_checked_for_safety_where_they_are_used(
     found = [p.message for p in problems_in(folder) if p.check == "safety"]
     assert any("'child:online_form' can be reached without the red-flag step(s) danger" in m
                for m in found), found
+
+
+def test_a_declared_output_that_nothing_provides_is_reported(make_library: MakeLibrary) -> None:
+    folder = make_library(("    default: dob\n", "    default: concern\n"),
+                          ("  - id: dob\n", PARENT_STEPS),
+                          child_yaml=CHILD.replace("outputs: [severity]",
+                                                   "outputs: [severity, sent_to]"))
+    messages = [p.message for p in problems_in(folder) if p.check == "references"]
+    assert "'child' declares an output 'sent_to' that none of its answers, facts or " \
+        "calculations provides" in messages

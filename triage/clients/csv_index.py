@@ -10,6 +10,7 @@ case_status (open / closed), allocated_worker, team, alerts (separated by ``;``)
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 from triage.clients.port import (
@@ -32,6 +33,17 @@ class CsvFileError(ValueError):
 
 def _norm(value: str | None) -> str:
     return "".join((value or "").split()).casefold()
+
+
+def _date(value: str | None) -> str:
+    """A date as ISO text, whether given as 1948-03-21 or 21/03/1948 (or unchanged)."""
+    text = (value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text
 
 
 class CsvClientIndex(ClientIndex):
@@ -72,7 +84,10 @@ class CsvClientIndex(ClientIndex):
                 reasons["family_name"] = "agrees" if ok else "disagrees"
                 for key in ("date_of_birth", "postcode"):
                     if key in given:
-                        same = _norm(row[key]) == _norm(getattr(details, key))
+                        mine, theirs = row[key], getattr(details, key)
+                        if key == "date_of_birth":
+                            mine, theirs = _date(mine), _date(theirs)
+                        same = _norm(mine) == _norm(theirs)
                         reasons[key] = "agrees" if same else "disagrees"
                         ok = ok and same
             if ok:

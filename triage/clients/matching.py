@@ -43,6 +43,7 @@ FIELD_WORDS = {
     "address": "address",
 }
 MAX_FIELD_LENGTH = 100
+MAX_ADDRESS_LENGTH = 200
 NOT_FOUND = "Not found with these details."
 
 # Scores are log-odds-like points; a candidate's score is the logistic of its total.
@@ -472,9 +473,10 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
     """Check what the caller gave and normalise it, or say what is wrong or missing."""
     for name in FIELDS:
         value = getattr(details, name) or ""
-        if len(value) > MAX_FIELD_LENGTH:
+        longest = MAX_ADDRESS_LENGTH if name == "address" else MAX_FIELD_LENGTH
+        if len(value) > longest:
             return Refusal((name,), f"The {FIELD_WORDS[name]} given is {len(value)} characters "
-                           f"long; the longest accepted is {MAX_FIELD_LENGTH}. Please check it "
+                           f"long; the longest accepted is {longest}. Please check it "
                            "with the caller and enter it again.")
         if any(unicodedata.category(ch) == "Cc" for ch in value):
             return Refusal((name,), f"The {FIELD_WORDS[name]} given contains control "
