@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run serve call test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -18,6 +18,9 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	$(BIN)/triage validate
 	$(BIN)/triage call front-door --handler "$${TRIAGE_HANDLER:-Sam}"
+
+serve: setup
+	$(BIN)/python -m api
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,5 @@
+"""``python -m api`` starts the service."""
+
+from api.app import main
+
+main()

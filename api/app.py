@@ -1,0 +1,409 @@
+"""The FastAPI service: the REST API (``/api``), health check, and the handler's screen.
+
+Run it with ``make serve`` (or ``python -m api``). On the embedded default it keeps calls
+and contact records in SQLite under ``var/``, reads pathways and scripts from disk, builds
+a synthetic demo client index and prints a demo sign-in for each role.
+"""
+
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import Authenticator, Role, User, hash_password
+from api.notify import Notifier
+from api.service import CallState, FrontDoor, Override, PathwayLibrary
+from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
+from triage.audit import audit_logger, configure_logging
+from triage.clients.port import ClientIndex, SearchDetails
+from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIE = "triage_session"
+MAX_BODY = 64 * 1024
+
+
+class Settings(BaseSettings):
+    """Service settings, from TRIAGE_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_")
+
+    database_url: str | None = None
+    home: Path = ROOT / "var"
+    paths: list[Path] = [ROOT / "pathways", ROOT / "scripts"]
+    clients_db: str | None = None
+    demo_people: int = 2000
+    demo_password: str | None = None
+    session_hours: float = 8.0
+    reload_seconds: float = 2.0
+    notify_api_key: str | None = None
+    notify_sms_template: str | None = None
+    notify_email_template: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """A refused request: which field, why, and for a stale update the current version."""
+
+    field: str
+    reason: str
+    current_version: int | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+
+
+def error(status: int, field: str, reason: str, current: int | None = None) -> JSONResponse:
+    """A structured error response."""
+    return JSONResponse(status_code=status, content={"error": {
+        "field": field, "reason": reason, "current_version": current}})
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignIn(Strict):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class StartCall(Strict):
+    pathway: str = Field(min_length=1, max_length=64)
+    facts: dict[str, str | list[str]] = Field(default_factory=dict)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+
+
+class Versioned(Strict):
+    version: int = Field(ge=1, description="The call version this change is made from.")
+
+
+class Answer(Versioned):
+    step: str = Field(min_length=1, max_length=200)
+    answer: str | list[str] | None = Field(default=None)
+
+
+class Change(Versioned):
+    step: str = Field(min_length=1, max_length=200)
+    answer: str | list[str] | None = Field(default=None)
+
+
+class Search(Versioned):
+    nhs_number: str | None = Field(default=None, max_length=40)
+    given_name: str | None = Field(default=None, max_length=200)
+    family_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: str | None = Field(default=None, max_length=40)
+    postcode: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=400)
+
+
+class OverrideIn(Strict):
+    kind: str = Field(min_length=1, max_length=40)
+    team: str | None = Field(default=None, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Finish(Versioned):
+    override: OverrideIn | None = None
+
+
+class SendLink(Strict):
+    by: str = Field(pattern=r"^(sms|email)$")
+    to: str = Field(min_length=3, max_length=200)
+
+
+def state_out(state: CallState) -> dict[str, Any]:
+    """A call state as JSON."""
+    from dataclasses import asdict
+
+    return asdict(state)
+
+
+def demo_clients(settings: Settings) -> ClientIndex:
+    """The client index: TRIAGE_CLIENTS_DB, or a synthetic demo index built on first start."""
+    from triage.clients import generate_people, open_client_index
+
+    if settings.clients_db:
+        return open_client_index(settings.clients_db)
+    path = settings.home / "demo-clients.sqlite3"
+    index = open_client_index(str(path))
+    if index.count() == 0:
+        index.bulk_load(generate_people(settings.demo_people, seed=2026))
+    return index
+
+
+def build_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:
+    """The service, configured from ``settings`` (environment variables by default)."""
+    settings = settings or Settings()
+    log = audit_logger()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url(settings.database_url, settings.home)
+        migrate(url)
+        store = Store(make_engine(url))
+        library = PathwayLibrary(settings.paths)
+        library.reload()
+        auth = Authenticator(store, settings.session_hours)
+        password = settings.demo_password or secrets.token_urlsafe(9)
+        for role in Role:
+            store.put_user(f"demo-{role.value}", f"Demo {role.value}", role.value,
+                           hash_password(password))
+        print(f"Demo sign-in (synthetic data only): demo-handler, demo-designer or "
+              f"demo-supervisor with password {password}", flush=True)
+        app.state.front_door = FrontDoor(
+            store, library, demo_clients(settings),
+            notifier or Notifier(settings.notify_api_key, settings.notify_sms_template,
+                                 settings.notify_email_template))
+        app.state.auth = auth
+        app.state.settings = settings
+
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(settings.reload_seconds)
+                await asyncio.to_thread(library.reload_if_changed)
+
+        task = asyncio.create_task(watch())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    app = FastAPI(title="Front-door triage", version="0.1.0", lifespan=lifespan,
+                  description="Guided front-door calls for adult social care. Every route "
+                  "except /health and /assets needs a signed-in user.",
+                  responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut},
+                             422: {"model": ErrorOut}})
+
+    @app.middleware("http")
+    async def limit_body(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return error(413, "body", f"The request body is larger than {MAX_BODY} bytes.")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first: dict[str, Any] = dict(errors[0]) if errors else {"loc": ("body",),
+                                                                "msg": "invalid"}
+        if first.get("type") == "json_invalid":
+            return error(422, "body", "The body is not valid JSON: "
+                         f"{first.get('ctx', {}).get('error', 'it cannot be parsed')}.")
+        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        return error(422, where, str(first["msg"]))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict):
+            return JSONResponse(status_code=exc.status_code, content={"error": exc.detail},
+                                headers=exc.headers)
+        return error(exc.status_code, "request", str(exc.detail))
+
+    bearer = HTTPBearer(auto_error=False)
+
+    def current_user(request: Request,
+                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                     ) -> User:
+        token = creds.credentials if creds else request.cookies.get(COOKIE)
+        user: User | None = request.app.state.auth.user_of(token)
+        if user is None:
+            raise HTTPException(401, {"field": "authorization",
+                                      "reason": "Sign in first (or your session has expired).",
+                                      "current_version": None},
+                                headers={"WWW-Authenticate": "Bearer"})
+        return user
+
+    def needs(*roles: Role) -> Callable[[User], User]:
+        def check(user: Annotated[User, Depends(current_user)]) -> User:
+            if user.role not in roles:
+                raise HTTPException(403, {"field": "role", "reason": (
+                    f"This needs the role {' or '.join(r.value for r in roles)}; you are "
+                    f"signed in as a {user.role.value}."), "current_version": None})
+            return user
+        return check
+
+    Handler = Annotated[User, Depends(needs(Role.HANDLER))]
+    Designer = Annotated[User, Depends(needs(Role.DESIGNER))]
+    Supervisor = Annotated[User, Depends(needs(Role.SUPERVISOR))]
+    AnyUser = Annotated[User, Depends(needs(Role.HANDLER, Role.DESIGNER, Role.SUPERVISOR))]
+
+    def front_door(request: Request) -> FrontDoor:
+        door: FrontDoor = request.app.state.front_door
+        return door
+
+    Door = Annotated[FrontDoor, Depends(front_door)]
+
+    def refused(exc: Exception) -> HTTPException:
+        if isinstance(exc, StaleUpdate):
+            return HTTPException(409, {"field": "version", "reason": str(exc),
+                                       "current_version": exc.current_version})
+        if isinstance(exc, UnknownCall):
+            return HTTPException(404, {"field": "call_id", "reason": "There is no call with "
+                                       "this id.", "current_version": None})
+        if isinstance(exc, PathwayVersionNotLoaded):
+            return HTTPException(409, {"field": "pathway", "reason": str(exc),
+                                       "current_version": None})
+        if isinstance(exc, CallError):
+            return HTTPException(422, {"field": exc.step or exc.field, "reason": str(exc),
+                                       "current_version": None})
+        if isinstance(exc, RestoreError):
+            return HTTPException(409, {"field": "call", "reason": str(exc),
+                                       "current_version": None})
+        raise exc
+
+    def run(action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except (StaleUpdate, UnknownCall, CallError, RestoreError) as exc:
+            raise refused(exc) from exc
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """Liveness: no sign-in needed."""
+        return {"status": "ok"}
+
+    @app.post("/api/session", tags=["sign-in"])
+    def sign_in(body: SignIn, request: Request, response: Response) -> dict[str, str]:
+        """Sign in; the token is returned and also set as an HttpOnly cookie."""
+        result = request.app.state.auth.sign_in(body.username, body.password)
+        if result is None:
+            log.info("sign_in_refused")
+            raise HTTPException(401, {"field": "password", "reason": "The user name or "
+                                      "password is wrong.", "current_version": None})
+        token, user = result
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                            max_age=int(settings.session_hours * 3600))
+        log.info("signed_in", user=user.username, role=user.role.value)
+        return {"token": token, "role": user.role.value, "name": user.display_name}
+
+    @app.delete("/api/session", tags=["sign-in"])
+    def sign_out(user: AnyUser, request: Request, response: Response,
+                 creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                 ) -> dict[str, str]:
+        """Sign out."""
+        token = creds.credentials if creds else request.cookies.get(COOKIE, "")
+        request.app.state.auth.sign_out(token)
+        response.delete_cookie(COOKIE)
+        return {"status": "signed out"}
+
+    @app.get("/api/pathways", tags=["pathways"])
+    def list_pathways(user: AnyUser, door: Door) -> list[dict[str, Any]]:
+        """Loaded pathway versions with their status and Mermaid diagram."""
+        return door.pathways()
+
+    @app.get("/api/pathways/problems", tags=["pathways"])
+    def pathway_problems(user: Designer, door: Door) -> dict[str, Any]:
+        """Problems from the last reload (empty when the files on disk are in use)."""
+        return {"problems": [str(p) for p in door.library.problems]}
+
+    @app.post("/api/pathways/reload", tags=["pathways"])
+    def reload_pathways(user: Designer, door: Door) -> dict[str, Any]:
+        """Validate the files on disk now; new versions are taken up only if all is well."""
+        problems = door.library.reload()
+        return {"loaded": not problems, "problems": [str(p) for p in problems]}
+
+    @app.post("/api/calls", status_code=201, tags=["calls"])
+    def start_call(body: StartCall, user: Handler, door: Door) -> dict[str, Any]:
+        """Start a call, optionally with facts already known."""
+        return state_out(run(lambda: door.start_call(user, body.pathway, body.facts,
+                                                     body.language)))
+
+    @app.get("/api/calls/{call_id}", tags=["calls"])
+    def get_call(call_id: str, user: Handler, door: Door) -> dict[str, Any]:
+        """The call now: words to read, the question and answers, or the outcome."""
+        return state_out(run(lambda: door.call(user, call_id)))
+
+    @app.post("/api/calls/{call_id}/answer", tags=["calls"])
+    def answer(call_id: str, body: Answer, user: Handler, door: Door) -> dict[str, Any]:
+        """Answer the current step; committed before the response."""
+        return state_out(run(lambda: door.answer(user, call_id, body.version, body.step,
+                                                 body.answer)))
+
+    @app.post("/api/calls/{call_id}/back", tags=["calls"])
+    def back(call_id: str, body: Versioned, user: Handler, door: Door) -> dict[str, Any]:
+        """Go back to the previous question."""
+        return state_out(run(lambda: door.back(user, call_id, body.version)))
+
+    @app.post("/api/calls/{call_id}/change", tags=["calls"])
+    def change(call_id: str, body: Change, user: Handler, door: Door) -> dict[str, Any]:
+        """Correct an earlier answer; answers that no longer apply are dropped."""
+        return state_out(run(lambda: door.change(user, call_id, body.version, body.step,
+                                                 body.answer)))
+
+    @app.post("/api/calls/{call_id}/search", tags=["calls"])
+    def search(call_id: str, body: Search, user: Handler, door: Door) -> dict[str, Any]:
+        """Search for the person at the person check; confirm by answering with an id."""
+        details = SearchDetails(**body.model_dump(exclude={"version"}))
+        state, result = run(lambda: door.search(user, call_id, body.version, details))
+        out = state_out(state)
+        out["search"] = {
+            "missing": list(result.missing), "advice": result.advice,
+            "candidates": [{"person_id": c.person_id, "score": c.score, "band": c.band.value,
+                            "summary": c.summary, "reasons": c.reasons}
+                           for c in result.candidates]}
+        return out
+
+    @app.post("/api/calls/{call_id}/finish", tags=["calls"])
+    def finish(call_id: str, body: Finish, user: Handler, door: Door) -> dict[str, Any]:
+        """Write the contact record; an override of the suggested outcome needs a reason."""
+        override = Override(**body.override.model_dump()) if body.override else None
+        result: dict[str, Any] = run(lambda: door.finish(user, call_id, body.version,
+                                                         override))
+        return result
+
+    @app.post("/api/calls/{call_id}/send-link", tags=["calls"])
+    def send_link(call_id: str, body: SendLink, user: Handler, door: Door) -> dict[str, str]:
+        """Send the outcome's online link by text or email (says 'not sent' if it was not)."""
+        result: dict[str, str] = run(lambda: door.send_link(user, call_id, body.to, body.by))
+        return result
+
+    @app.get("/api/contacts", tags=["contacts"])
+    def contacts(user: Supervisor, door: Door, limit: int = 50,
+                 offset: int = 0) -> list[dict[str, Any]]:
+        """Contact records, newest first."""
+        if not (1 <= limit <= 500) or offset < 0:
+            raise HTTPException(422, {"field": "limit", "reason": "limit must be 1 to 500 and "
+                                      "offset 0 or more", "current_version": None})
+        return door.store.list_contacts(limit, offset)
+
+    @app.get("/api/contacts/{contact_id}", tags=["contacts"])
+    def contact(contact_id: int, user: Supervisor, door: Door) -> dict[str, Any]:
+        """One contact record (every read is recorded)."""
+        record = door.store.read_contact(contact_id, user.username)
+        if record is None:
+            raise HTTPException(404, {"field": "contact_id", "reason": "There is no contact "
+                                      "record with this id.", "current_version": None})
+        log.info("contact_read", user=user.username, contact_id=contact_id)
+        return record
+
+    return app
+
+
+def main() -> None:
+    """Start the service on the embedded default (``python -m api``)."""
+    import os
+
+    import uvicorn
+
+    configure_logging()
+    host = os.environ.get("TRIAGE_HOST", "127.0.0.1")
+    port = int(os.environ.get("TRIAGE_PORT", "8000"))
+    print(f"Front-door triage on http://{host}:{port}/ (API docs at /docs)", flush=True)
+    uvicorn.run(build_app(), host=host, port=port, log_level="warning")

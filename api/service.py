@@ -1,0 +1,299 @@
+"""The front door's service layer: durable calls, contact records and pathway reloads.
+
+Both the REST API and the handler's screen call this module; it knows nothing of HTTP.
+Every change to a call is: load the saved call, apply one engine operation, and save it
+in one transaction that checks the row version. The answer is committed before the
+caller of this module gets a reply, so a call survives a crash or a closed tab.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from api.auth import User
+from api.notify import Notifier
+from api.store import StaleUpdate, Store, StoredCall
+from triage.audit import audit_logger
+from triage.clients.port import ClientIndex, SearchDetails, SearchResult
+from triage.compiler import Catalogue, check_paths, compile_library
+from triage.errors import CallError, CallFinished
+from triage.problems import Problem
+from triage.session import CallEngine, CallSession, OutcomeView, StepView
+from triage.views import mermaid
+
+OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
+                  "team_referral", "deflect_online", "deflect_online_assisted", "signpost",
+                  "no_further_action")
+
+
+@dataclass
+class CallState:
+    """What a screen needs about a call: its version, and its step or outcome."""
+
+    call_id: str
+    version: int
+    pathway_id: str
+    pathway_version: int
+    step: StepView | None
+    outcome: OutcomeView | None
+    answered: list[dict[str, Any]]
+    dropped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Override:
+    """A handler's decision to use a different outcome than the one suggested."""
+
+    kind: str
+    team: str | None
+    reason: str
+
+
+class PathwayLibrary:
+    """The loaded pathway versions, reloaded from disk only when the files validate."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self.catalogue = Catalogue()
+        self.problems: list[Problem] = []
+        self._stamps: dict[str, int] = {}
+        self._sources: dict[tuple[str, int], str] = {}
+        self._lock = threading.Lock()
+        self.log = audit_logger()
+
+    def _fingerprint(self) -> dict[str, int]:
+        stamps: dict[str, int] = {}
+        for root in self.paths:
+            files = [root] if root.is_file() else sorted(root.rglob("*.y*ml"))
+            for path in files:
+                try:
+                    stamps[str(path)] = path.stat().st_mtime_ns
+                except OSError:
+                    continue
+        return stamps
+
+    def reload_if_changed(self) -> bool:
+        """Reload when any file changed since the last look; True if it tried."""
+        if self._fingerprint() == self._stamps:
+            return False
+        self.reload()
+        return True
+
+    def reload(self) -> list[Problem]:
+        """Validate the files; take up new pathway versions only if there are no problems."""
+        with self._lock:
+            self._stamps = self._fingerprint()
+            lib, ctx = check_paths(self.paths)
+            problems = list(lib.problems)
+            sources = {(pid, loc.value.pathway.version): hashlib.sha256(
+                loc.source.text.encode()).hexdigest() for pid, loc in lib.pathways.items()}
+            for key, digest in sources.items():
+                if key in self._sources and self._sources[key] != digest:
+                    located = lib.pathways[key[0]]
+                    problems.append(located.source.problem(
+                        ("pathway", "version"), f"version {key[1]} of '{key[0]}' is already in "
+                        "use with different content; give the changed pathway a new version",
+                        "versions"))
+            if problems:
+                self.problems = problems
+                self.log.warning("pathways_rejected", problems=len(problems),
+                                 files=sorted({p.file for p in problems}))
+                return problems
+            compiled = compile_library(lib, ctx.composed)
+            added = []
+            for pathway in compiled.pathways.values():
+                key = (pathway.id, pathway.version)
+                if key not in self.catalogue.pathways:
+                    self.catalogue.add(pathway)
+                    added.append(f"{pathway.id} v{pathway.version}")
+            self._sources.update(sources)
+            self.problems = []
+            self.log.info("pathways_loaded", added=added)
+            return []
+
+
+class FrontDoor:
+    """Calls and contact records, stored durably, for handlers, designers and supervisors."""
+
+    def __init__(self, store: Store, library: PathwayLibrary, clients: ClientIndex | None,
+                 notifier: Notifier) -> None:
+        self.store = store
+        self.library = library
+        self.engine = CallEngine(library.catalogue, clients)
+        self.notifier = notifier
+        self.log = audit_logger()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def pathways(self) -> list[dict[str, Any]]:
+        """Every loaded entry pathway version, newest first, with its diagram."""
+        out = []
+        for p in sorted(self.library.catalogue.pathways.values(),
+                        key=lambda p: (p.id, -p.version)):
+            out.append({"id": p.id, "version": p.version, "title": p.title,
+                        "status": p.status, "usage": p.usage, "owner": p.owner,
+                        "change_note": p.change_note, "diagram": mermaid(p)})
+        return out
+
+    def _state(self, stored_version: int, session: CallSession,
+               dropped: Sequence[str] = ()) -> CallState:
+        compiled_outcome = None
+        step = None
+        node = self.engine.catalogue.get(session.pathway_id, session.version).node(session.state)
+        if node.kind == "outcome":
+            compiled_outcome = self.engine.outcome(session)
+        else:
+            step = self.engine.current(session)
+        answered = [{"step": h.state, "answer": h.answer} for h in session.answered()]
+        return CallState(session.call_id, stored_version, session.pathway_id, session.version,
+                         step, compiled_outcome, answered, list(dropped))
+
+    def _restore(self, stored: StoredCall) -> CallSession:
+        return self.engine.restore(stored.data)
+
+    def call(self, user: User, call_id: str) -> CallState:
+        """The call as it is now."""
+        stored = self.store.load_call(call_id)
+        return self._state(stored.row_version, self._restore(stored))
+
+    # --- changing a call -------------------------------------------------------------------
+
+    def start_call(self, user: User, pathway_id: str, facts: Mapping[str, Any],
+                   language: str = "en") -> CallState:
+        """Start and store a call."""
+        session = self.engine.start(pathway_id, facts, language=language,
+                                    handler=user.display_name)
+        version = self.store.create_call(session.to_dict(), user.username)
+        return self._state(version, session)
+
+    def _change(self, user: User, call_id: str, version: int,
+                operation: Callable[[CallSession], Sequence[str] | None]) -> CallState:
+        stored = self.store.load_call(call_id)
+        if stored.row_version != version:
+            raise StaleUpdate(stored.row_version)
+        if stored.status == "finished":
+            raise CallFinished("The call is finished and its contact record written; it takes "
+                               "no more changes.")
+        session = self._restore(stored)
+        dropped = operation(session) or ()
+        new_version = self.store.save_call(session.to_dict(), version)
+        return self._state(new_version, session, dropped)
+
+    def answer(self, user: User, call_id: str, version: int, step: str | None,
+               answer: Any) -> CallState:
+        """Answer the current step (committed before this returns)."""
+        return self._change(user, call_id, version,
+                            lambda s: (self.engine.answer(s, step, answer), None)[1])
+
+    def back(self, user: User, call_id: str, version: int) -> CallState:
+        """Go back to the previous question."""
+        return self._change(user, call_id, version, lambda s: (self.engine.back(s), None)[1])
+
+    def change(self, user: User, call_id: str, version: int, step: str,
+               answer: Any) -> CallState:
+        """Correct an earlier answer; the state lists the answers dropped."""
+        return self._change(user, call_id, version,
+                            lambda s: self.engine.change(s, step, answer).dropped)
+
+    def search(self, user: User, call_id: str, version: int,
+               details: SearchDetails) -> tuple[CallState, SearchResult]:
+        """Search for the person; the candidates shown are kept on the call."""
+        found: list[SearchResult] = []
+
+        def run(session: CallSession) -> None:
+            found.append(self.engine.search(session, details))
+
+        state = self._change(user, call_id, version, run)
+        self.log.info("person_search_by", call_id=call_id, user=user.username)
+        return state, found[0]
+
+    def finish(self, user: User, call_id: str, version: int,
+               override: Override | None = None) -> dict[str, Any]:
+        """Write the contact record for a call at its outcome; an override needs a reason."""
+        stored = self.store.load_call(call_id)
+        if stored.row_version != version:
+            raise StaleUpdate(stored.row_version)
+        if stored.status == "finished":
+            raise CallFinished("The contact record for this call has already been written.")
+        session = self._restore(stored)
+        if not session.finished:
+            raise CallError("The call has not reached an outcome yet; answer the remaining "
+                            "questions first.", field="call")
+        outcome = self.engine.outcome(session)
+        if override is not None:
+            if not override.reason.strip():
+                raise CallError("Say why the suggested outcome is being overridden.",
+                                field="override.reason")
+            if override.kind not in OVERRIDE_KINDS:
+                raise CallError(f"'{override.kind}' is not an outcome kind (kinds: "
+                                f"{', '.join(OVERRIDE_KINDS)})", field="override.kind")
+        record = contact_record(session, outcome, user, override)
+        values = session.values
+        row = {
+            "call_id": call_id, "pathway_id": session.pathway_id,
+            "pathway_version": session.version, "handler": user.username,
+            "started_at": session.started_at, "ended_at": record["ended_at"],
+            "outcome_id": outcome.outcome_id,
+            "outcome_kind": override.kind if override else outcome.kind,
+            "caller_type": values.get("caller_type"), "reason": values.get("reason"),
+            "known_status": values.get("known_status"), "person_id": values.get("person_id"),
+            "team": (override.team if override and override.team else
+                     (outcome.team or {}).get("id")),
+            "timeframe": outcome.timeframe, "record": _json(record),
+        }
+        self.store.save_call(session.to_dict(), version, contact=row)
+        self.log.info("contact_recorded", call_id=call_id, user=user.username,
+                      outcome=outcome.outcome_id, overridden=override is not None)
+        return record
+
+    def send_link(self, user: User, call_id: str, to: str, by: str) -> dict[str, str]:
+        """Send the outcome's online link by text or email (GOV.UK Notify)."""
+        stored = self.store.load_call(call_id)
+        outcome = self.engine.outcome(self._restore(stored))
+        if not outcome.service:
+            raise CallError("This outcome has no online link to send.", field="call")
+        result = self.notifier.send(by, to, outcome.service["name"], outcome.service["url"])
+        self.log.info("link_sent", call_id=call_id, user=user.username, by=by,
+                      status=result["status"])
+        return result
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, default=str)
+
+
+def contact_record(session: CallSession, outcome: OutcomeView, user: User,
+                   override: Override | None) -> dict[str, Any]:
+    """Everything a manager needs about one contact, and exactly what produced it."""
+    import datetime as dt
+
+    values = session.values
+    return {
+        "call_id": session.call_id,
+        "pathway": {"id": session.pathway_id, "version": session.version},
+        "handler": user.username,
+        "started_at": session.started_at,
+        "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "caller_type": values.get("caller_type"),
+        "reason": values.get("reason"),
+        "person": {"person_id": values.get("person_id"),
+                   "known_status": values.get("known_status"),
+                   "allocated_worker": values.get("allocated_worker"),
+                   "allocated_team": values.get("allocated_team"),
+                   "alerts": values.get("alerts") or []},
+        "suggested_outcome": {"id": outcome.outcome_id, "kind": outcome.kind,
+                              "summary": outcome.summary, "team": outcome.team,
+                              "service": outcome.service, "timeframe": outcome.timeframe,
+                              "due": outcome.due},
+        "codes": outcome.codes,
+        "override": asdict(override) if override else None,
+        "trail": [{"at": h.at, "step": h.state, "kind": h.kind, "answer": h.answer,
+                   "why": h.why} for h in session.history],
+    }

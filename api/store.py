@@ -1,0 +1,272 @@
+"""Durable storage for calls, contact records, users, sign-in sessions and record reads.
+
+SQLAlchemy Core over SQLite (the embedded default) or PostgreSQL (``TRIAGE_DATABASE_URL``);
+the schema is created and upgraded by Alembic migrations (``api/migrations``). Every call
+update is one transaction that checks the call's row version, so of two updates made from
+the same version exactly one wins and the other is told the current version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(80), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+)
+auth_sessions = sa.Table(
+    "auth_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(80), sa.ForeignKey("users.username"), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+calls = sa.Table(
+    "calls", metadata,
+    sa.Column("call_id", sa.String(64), primary_key=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # active | finished
+    sa.Column("row_version", sa.Integer, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("contact_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False,
+              unique=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=False),
+    sa.Column("outcome_id", sa.String(140), nullable=False),
+    sa.Column("outcome_kind", sa.String(40), nullable=False),
+    sa.Column("caller_type", sa.String(40)),
+    sa.Column("reason", sa.String(40)),
+    sa.Column("known_status", sa.String(40)),
+    sa.Column("person_id", sa.String(64)),
+    sa.Column("team", sa.String(64)),
+    sa.Column("timeframe", sa.String(40), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+)
+record_reads = sa.Table(
+    "record_reads", metadata,
+    sa.Column("read_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class StaleUpdate(Exception):
+    """The call changed since the version the update was made from."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"The call has changed since the version you had; it is now at version "
+                         f"{current_version}. Reload it and try again.")
+
+
+class UnknownCall(KeyError):
+    """No call has this id."""
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A call as stored: its saved session and the row version for concurrency checks."""
+
+    call_id: str
+    handler: str
+    status: str
+    row_version: int
+    data: dict[str, Any]
+
+
+def now() -> dt.datetime:
+    """The current time, UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def database_url(url: str | None, home: Path) -> str:
+    """The SQLAlchemy URL: TRIAGE_DATABASE_URL as given, or SQLite under ``home``."""
+    if url:
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'triage.sqlite3'}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL and a busy timeout so two processes can share a file."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+def migrate(url: str) -> None:
+    """Bring the schema up to date with the Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+class Store:
+    """Calls, contact records, users and sessions in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One committed transaction (rolled back on any error)."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    # --- calls ---------------------------------------------------------------------------
+
+    def create_call(self, session: Mapping[str, Any], handler: str) -> int:
+        """Store a new call at row version 1."""
+        with self.transaction() as c:
+            c.execute(calls.insert().values(
+                call_id=session["call_id"], pathway_id=session["pathway_id"],
+                pathway_version=session["version"], handler=handler,
+                status="finished" if session.get("finished_at") else "active", row_version=1,
+                data=json.dumps(session), updated_at=now()))
+        return 1
+
+    def load_call(self, call_id: str) -> StoredCall:
+        """The stored call; UnknownCall if there is none."""
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(calls).where(calls.c.call_id == call_id)).first()
+        if row is None:
+            raise UnknownCall(call_id)
+        return StoredCall(row.call_id, row.handler, row.status, row.row_version,
+                          json.loads(row.data))
+
+    def save_call(self, session: Mapping[str, Any], expected_version: int,
+                  contact: Mapping[str, Any] | None = None) -> int:
+        """Save a changed call if it is still at ``expected_version``; return the new version.
+
+        With ``contact``, the finished call's contact record is written in the same
+        transaction, so a call is never finished without its record.
+        """
+        with self.transaction() as c:
+            result = c.execute(
+                calls.update()
+                .where(calls.c.call_id == session["call_id"])
+                .where(calls.c.row_version == expected_version)
+                .values(data=json.dumps(session), row_version=expected_version + 1,
+                        status="finished" if contact is not None else "active",
+                        updated_at=now()))
+            if result.rowcount != 1:
+                current = c.execute(sa.select(calls.c.row_version)
+                                    .where(calls.c.call_id == session["call_id"])).scalar()
+                if current is None:
+                    raise UnknownCall(session["call_id"])
+                raise StaleUpdate(int(current))
+            if contact is not None:
+                c.execute(contacts.insert().values(**contact))
+        return expected_version + 1
+
+    # --- contact records -------------------------------------------------------------------
+
+    def list_contacts(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Contact records, newest first (summary fields only)."""
+        columns = [c for c in contacts.c if c.name != "record"]
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(*columns).order_by(contacts.c.contact_id.desc())
+                             .limit(limit).offset(offset)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def read_contact(self, contact_id: int, reader: str) -> dict[str, Any] | None:
+        """One full contact record; the read is recorded in the same transaction."""
+        with self.transaction() as c:
+            row = c.execute(sa.select(contacts).where(contacts.c.contact_id == contact_id)
+                            ).mappings().first()
+            if row is None:
+                return None
+            c.execute(record_reads.insert().values(username=reader, contact_id=contact_id,
+                                                   read_at=now()))
+        record = dict(row)
+        record["record"] = json.loads(record["record"])
+        return record
+
+    def reads_of(self, contact_id: int) -> list[dict[str, Any]]:
+        """Who read a contact record, and when."""
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(record_reads).where(
+                record_reads.c.contact_id == contact_id).order_by(record_reads.c.read_id)
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    # --- users and sign-in sessions -------------------------------------------------------
+
+    def put_user(self, username: str, display_name: str, role: str, password_hash: str) -> None:
+        """Add or replace a user."""
+        with self.transaction() as c:
+            c.execute(users.delete().where(users.c.username == username))
+            c.execute(users.insert().values(username=username, display_name=display_name,
+                                            role=role, password_hash=password_hash))
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        """A user by name."""
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(users).where(users.c.username == username)
+                            ).mappings().first()
+        return dict(row) if row else None
+
+    def add_session(self, token_hash: str, username: str, expires_at: dt.datetime) -> None:
+        """Record a signed-in session."""
+        with self.transaction() as c:
+            c.execute(auth_sessions.insert().values(token_hash=token_hash, username=username,
+                                                    expires_at=expires_at))
+
+    def session_user(self, token_hash: str) -> dict[str, Any] | None:
+        """The user of an unexpired session."""
+        with self.engine.connect() as c:
+            row = c.execute(
+                sa.select(users, auth_sessions.c.expires_at)
+                .join(auth_sessions, auth_sessions.c.username == users.c.username)
+                .where(auth_sessions.c.token_hash == token_hash)).mappings().first()
+        if row is None:
+            return None
+        expires = row["expires_at"]
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.UTC)
+        return dict(row) if expires > now() else None
+
+    def end_session(self, token_hash: str) -> None:
+        """Sign out."""
+        with self.transaction() as c:
+            c.execute(auth_sessions.delete().where(auth_sessions.c.token_hash == token_hash))
