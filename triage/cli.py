@@ -11,12 +11,13 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from triage.audit import configure_logging
 from triage.clients.csv_index import CsvClientIndex, CsvFileError
+from triage.clients.errors import ClientIndexError
 from triage.clients.port import ClientIndex, SearchDetails
 from triage.compiler import DEFAULT_PATHS, Catalogue, check_paths, load_catalogue
 from triage.errors import CallError, PathwayProblems, TriageError
@@ -254,12 +255,9 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
 def _client_index(args: argparse.Namespace) -> ClientIndex | None:
     source = args.clients or os.environ.get("TRIAGE_CLIENTS_DB")
     if source:
-        from triage.clients import cli as clients_cli
+        from triage.clients import open_client_index
 
-        opener: Callable[[str], ClientIndex] | None = getattr(clients_cli, "open_index", None)
-        if opener is None:
-            raise TriageError("this build cannot open a client index database")
-        return opener(source)
+        return open_client_index(source, searcher=args.handler or "terminal", create=False)
     if DEMO_PEOPLE.exists():
         return CsvClientIndex(DEMO_PEOPLE)
     return None
@@ -279,7 +277,7 @@ def cmd_call(args: argparse.Namespace) -> int:
         facts[key.strip()] = value.strip()
     try:
         index = _client_index(args)
-    except (CsvFileError, TriageError, OSError) as exc:
+    except (CsvFileError, TriageError, ClientIndexError, OSError) as exc:
         print(f"Cannot open the client index: {exc}", file=sys.stderr)
         return 1
     engine = CallEngine(catalogue, index)

@@ -100,3 +100,18 @@ def test_changing_an_earlier_answer_in_the_terminal_takes_its_number() -> None:
     assert "New answer for caller_type" in result.stdout
     assert "caller type: family_friend" in result.stdout
     assert "!" not in result.stdout.split("New answer for caller_type")[1].split("==")[0]
+
+
+def test_a_terminal_call_finds_and_confirms_a_person_in_a_client_index(tmp_path: Path) -> None:
+    from triage.clients import generate_people
+
+    db = tmp_path / "clients.sqlite3"
+    made = triage("clients", "generate", "--people", "300", "--seed", "7", "--db", str(db))
+    assert made.returncode == 0, made.stderr
+    person = next(iter(generate_people(1, seed=7)))
+    keys = "\n".join(["self", "no", "no", "no", "search", person.nhs_number or "", "", "", "",
+                      "", person.system_id, "quit"]) + "\n"
+    result = triage("call", "front-door", "--clients", str(db), stdin=keys)
+    assert person.system_id in result.stdout and "[match" in result.stdout
+    assert "known status: open" in result.stdout
+    assert f"allocated worker: {person.allocated_worker}" in result.stdout
