@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +19,13 @@ from triage.audit import configure_logging
 from triage.clients.csv_index import CsvClientIndex, CsvFileError
 from triage.clients.errors import ClientIndexError
 from triage.clients.port import ClientIndex, SearchDetails
-from triage.compiler import DEFAULT_PATHS, Catalogue, check_paths, load_catalogue
+from triage.compiler import (
+    DEFAULT_PATHS,
+    Catalogue,
+    CompiledPathway,
+    check_paths,
+    load_catalogue,
+)
 from triage.errors import CallError, PathwayProblems, TriageError
 from triage.schema import file_schema
 from triage.session import CallEngine, CallSession, StepView
@@ -67,22 +73,22 @@ def _pathway(args: argparse.Namespace, catalogue: Catalogue) -> str | None:
     return str(args.pathway)
 
 
-def cmd_diagram(args: argparse.Namespace) -> int:
-    """Print a Mermaid diagram of a pathway."""
+def _print_view(args: argparse.Namespace, render: Callable[[CompiledPathway], str]) -> int:
     catalogue = _catalogue(args)
     if catalogue is None or _pathway(args, catalogue) is None:
         return 1
-    print(mermaid(catalogue.get(args.pathway)), end="")
+    print(render(catalogue.get(args.pathway)), end="")
     return 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """Print a Mermaid diagram of a pathway."""
+    return _print_view(args, mermaid)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
     """Print every route through a pathway and the answers that lead to each outcome."""
-    catalogue = _catalogue(args)
-    if catalogue is None or _pathway(args, catalogue) is None:
-        return 1
-    print(route_table(catalogue.get(args.pathway)), end="")
-    return 0
+    return _print_view(args, route_table)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
