@@ -7,12 +7,17 @@ BIN     = $(VENV)/bin
 
 .PHONY: setup run serve call test lint bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# GOV.UK Frontend (CSS, JS, fonts for the handler's screen) and axe-core (browser tests).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 run: setup

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,6 +26,7 @@ from api.auth import Authenticator, Role, User, hash_password
 from api.notify import Notifier
 from api.service import CallState, FrontDoor, Override, PathwayLibrary
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
+from api.web import mount_screen
 from triage.audit import audit_logger, configure_logging
 from triage.clients.port import ClientIndex, SearchDetails
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
@@ -166,8 +168,9 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
                            hash_password(password))
         print(f"Demo sign-in (synthetic data only): demo-handler, demo-designer or "
               f"demo-supervisor with password {password}", flush=True)
+        clients = demo_clients(settings)
         app.state.front_door = FrontDoor(
-            store, library, demo_clients(settings),
+            store, library, clients,
             notifier or Notifier(settings.notify_api_key, settings.notify_sms_template,
                                  settings.notify_email_template))
         app.state.auth = auth
@@ -183,12 +186,21 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
             yield
         finally:
             task.cancel()
+            # Close pooled connections at shutdown (they were left to the garbage collector).
+            store.engine.dispose()
+            close = getattr(clients, "close", None)
+            if close is not None:
+                close()
 
     app = FastAPI(title="Front-door triage", version="0.1.0", lifespan=lifespan,
                   description="Guided front-door calls for adult social care. Every route "
                   "except /health and /assets needs a signed-in user.",
                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut},
                              422: {"model": ErrorOut}})
+
+    # The routes' own limit also bounds bodies sent without a Content-Length (chunked),
+    # which the middleware below cannot see; without it such a body was read whole.
+    app.router.max_body_size = MAX_BODY
 
     @app.middleware("http")
     async def limit_body(request: Request,
@@ -211,6 +223,8 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:  # a chunked body over the routes' limit
+            return error(413, "body", f"The request body is larger than {MAX_BODY} bytes.")
         if isinstance(exc.detail, dict):
             return JSONResponse(status_code=exc.status_code, content={"error": exc.detail},
                                 headers=exc.headers)
@@ -378,13 +392,18 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     def contacts(user: Supervisor, door: Door, limit: int = 50,
                  offset: int = 0) -> list[dict[str, Any]]:
         """Contact records, newest first."""
-        if not (1 <= limit <= 500) or offset < 0:
-            raise HTTPException(422, {"field": "limit", "reason": "limit must be 1 to 500 and "
-                                      "offset 0 or more", "current_version": None})
+        if not (1 <= limit <= 500):
+            raise HTTPException(422, {"field": "limit", "reason": "limit must be 1 to 500",
+                                      "current_version": None})
+        if not (0 <= offset <= 2**31 - 1):
+            raise HTTPException(422, {"field": "offset", "reason": "offset must be 0 to "
+                                      "2147483647", "current_version": None})
         return door.store.list_contacts(limit, offset)
 
+    # Bounded to the id column's range (32-bit on PostgreSQL): a larger id was a 500.
     @app.get("/api/contacts/{contact_id}", tags=["contacts"])
-    def contact(contact_id: int, user: Supervisor, door: Door) -> dict[str, Any]:
+    def contact(contact_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: Supervisor,
+                door: Door) -> dict[str, Any]:
         """One contact record (every read is recorded)."""
         record = door.store.read_contact(contact_id, user.username)
         if record is None:
@@ -393,6 +412,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         log.info("contact_read", user=user.username, contact_id=contact_id)
         return record
 
+    mount_screen(app)
     return app
 
 

@@ -233,11 +233,21 @@ class Store:
     # --- users and sign-in sessions -------------------------------------------------------
 
     def put_user(self, username: str, display_name: str, role: str, password_hash: str) -> None:
-        """Add or replace a user."""
-        with self.transaction() as c:
-            c.execute(users.delete().where(users.c.username == username))
-            c.execute(users.insert().values(username=username, display_name=display_name,
-                                            role=role, password_hash=password_hash))
+        """Add or replace a user (their sign-in sessions are kept, so a restart keeps them)."""
+        values = {"display_name": display_name, "role": role, "password_hash": password_hash}
+        for attempt in range(2):
+            try:
+                with self.transaction() as c:
+                    # Update in place: deleting would break the sessions that refer to the
+                    # user (a restart after any sign-in failed on the foreign key).
+                    updated = c.execute(users.update().where(users.c.username == username)
+                                        .values(**values)).rowcount
+                    if not updated:
+                        c.execute(users.insert().values(username=username, **values))
+                return
+            except sa.exc.IntegrityError:
+                if attempt:  # another instance inserted the same user at the same moment
+                    raise
 
     def user(self, username: str) -> dict[str, Any] | None:
         """A user by name."""

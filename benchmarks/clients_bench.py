@@ -44,6 +44,7 @@ class Outcome:
 
     name: str
     latencies_ms: list[float]
+    cpu_ms: list[float] | None = None
     present: int = 0
     right_first: int = 0
     in_top5: int = 0
@@ -52,8 +53,8 @@ class Outcome:
     refused: int = 0
     misses: Counter[tuple[str, ...]] | None = None
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
+    def percentile(self, p: float, values: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies_ms if values is None else values)
         if not ordered:
             return float("nan")
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -65,20 +66,26 @@ class Outcome:
         return (f"| {self.name} | {len(self.latencies_ms)} | "
                 f"{statistics.median(self.latencies_ms):.2f} | {self.percentile(95):.2f} | "
                 f"{self.percentile(99):.2f} | {first:.2%} | {top5:.2%} | "
-                f"{false:.2%} ({self.absent_as_match}/{self.absent}) |")
+                f"{false:.2%} ({self.absent_as_match}/{self.absent}) | "
+                f"{self.percentile(50, self.cpu_ms):.2f} / {self.percentile(95, self.cpu_ms):.2f}"
+                f" / {self.percentile(99, self.cpu_ms):.2f} |")
 
 
 HEADER = ("| searcher | queries | median ms | p95 ms | p99 ms | right first | in top 5 | "
-          "absent shown as match |\n|---|---|---|---|---|---|---|---|")
+          "absent shown as match | client CPU ms p50 / p95 / p99 |\n"
+          "|---|---|---|---|---|---|---|---|---|")
 
 
 def run_queries(name: str, search: Callable[[LabelledQuery], SearchResult],
                 queries: Sequence[LabelledQuery]) -> Outcome:
-    out = Outcome(name, [], misses=Counter())
+    out = Outcome(name, [], cpu_ms=[], misses=Counter())
     for q in queries:
         start = time.perf_counter()
+        cpu = time.thread_time()
         result = search(q)
         out.latencies_ms.append((time.perf_counter() - start) * 1000)
+        if out.cpu_ms is not None:
+            out.cpu_ms.append((time.thread_time() - cpu) * 1000)
         if not result.searched:
             out.refused += 1
         ids = [c.person_id for c in result.candidates]
@@ -215,8 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcome = run_queries(f"{backend} index", search, queries)
             rows.append(outcome)
             misses[backend] = outcome.misses or Counter()
-            rows.append(run_queries(f"{backend} index (baseline subset)", search,
-                                    baseline_queries))
+            if baseline_queries:
+                rows.append(run_queries(f"{backend} index (baseline subset)", search,
+                                        baseline_queries))
         finally:
             dispose(index)
     if args.baseline_queries:

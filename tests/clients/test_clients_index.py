@@ -295,3 +295,20 @@ def test_a_write_that_fails_half_way_is_rolled_back_completely(
     monkeypatch.undo()
     assert _first(empty_index, SearchDetails(family_name="Quarmby",
                                              date_of_birth="1944-04-04")) == "W1"
+
+
+def test_the_log_recorder_writes_one_event_per_search_without_personal_details(
+        empty_index: StoredClientIndex) -> None:
+    from structlog.testing import capture_logs
+
+    from triage.clients.audit import LogSearchRecorder
+
+    empty_index.add_people([PersonRecord(system_id="L1", given_name="Ida", family_name="Quarmby",
+                                         date_of_birth=date(1939, 9, 9))])
+    empty_index._audit = LogSearchRecorder()
+    with capture_logs() as logs:
+        empty_index.search(SearchDetails(given_name="Ida", family_name="Quarmby",
+                                         date_of_birth="1939-09-09", searcher="h1"))
+    assert [log["event"] for log in logs] == ["client_index_search"]
+    assert logs[0]["candidates"] == [{"person_id": "L1", "band": "match"}]
+    assert "Quarmby" not in repr(logs) and "1939" not in repr(logs)

@@ -189,3 +189,10 @@ def test_names_in_non_latin_scripts_are_compared_as_written() -> None:
     reasons = score_profile(query, profile_of(ivan)).reasons
     assert reasons["given_name"] == AGREES
     assert reasons["family_name"] == AGREES
+
+
+def test_a_month_over_12_suggests_the_day_and_month_the_other_way_round() -> None:
+    refusal = _refusal(family_name="King", date_of_birth="09/22/1957")
+    assert refusal.advice == ("The date of birth '09/22/1957' is not a real date: there is no "
+                              "month 22 (day and month the other way round would be "
+                              "22/09/1957). Ask the caller to repeat it.")

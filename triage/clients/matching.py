@@ -242,8 +242,11 @@ def parse_date_of_birth(text: str, *, today: date | None = None) -> PartialDate:
         raise ValueError(f"The date of birth '{text}' has the year {year}, which is not a "
                          f"possible year of birth (from {EARLIEST_BIRTH_YEAR} to {today.year}).")
     if month is not None and not 1 <= month <= 12:
+        hint = ""
+        if day is not None and 1 <= day <= 12:
+            hint = f" (day and month the other way round would be {month:02d}/{day:02d}/{year})"
         raise ValueError(f"The date of birth '{text}' is not a real date: there is no month "
-                         f"{month}. Ask the caller to repeat it.")
+                         f"{month}{hint}. Ask the caller to repeat it.")
     if day is not None and month is not None:
         try:
             full = date(year, month, day)

@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS block_keys (
     PRIMARY KEY (k, pid)
 );
 """
+_CANDIDATES = (
+    "WITH c AS (SELECT b.pid, SUM(q.w) AS s FROM unnest(%s::bigint[], %s::float8[]) AS q(k, w) "
+    "JOIN block_keys AS b ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT %s) "
+    "SELECT p.profile FROM c JOIN people AS p ON p.pid = c.pid"
+)
 _LOOKUP = (
     "SELECT b.pid, SUM(q.w) AS s FROM unnest(%s::bigint[], %s::float8[]) AS q(k, w) "
     "JOIN block_keys AS b ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT %s"
@@ -83,6 +88,12 @@ class PostgresClientIndex(StoredClientIndex):
             rows = self._db.execute(_LOOKUP, (list(keys), list(keys.values()), limit),
                                     prepare=True).fetchall()
         return [int(r[0]) for r in rows]
+
+    def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
+        with self._lock:
+            rows = self._db.execute(_CANDIDATES, (list(keys), list(keys.values()), limit),
+                                    prepare=True).fetchall()
+        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
     def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
         if not pids:

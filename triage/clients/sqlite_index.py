@@ -77,6 +77,20 @@ class SqliteClientIndex(StoredClientIndex):
         with self._lock:
             return [row[0] for row in self._db.execute(sql, params)]
 
+    def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
+        values = ",".join("(?,?)" for _ in keys)
+        params: list[float | int] = []
+        for k, w in keys.items():
+            params += [k, w]
+        params.append(limit)
+        sql = (f"WITH q(k, w) AS (VALUES {values}), "
+               "c AS (SELECT b.pid AS pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b "
+               "ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?) "
+               "SELECT p.profile FROM c JOIN people AS p ON p.pid = c.pid")
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
+
     def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
         if not pids:
             return []
@@ -145,7 +159,7 @@ class SqliteClientIndex(StoredClientIndex):
         with self._lock:
             cur = self._db.cursor()
             # A fresh file needs no write-ahead log while loading: write the pages once.
-            cur.execute("PRAGMA journal_mode=DELETE")
+            cur.execute("PRAGMA journal_mode=DELETE").fetchall()
             cur.execute("PRAGMA temp_store=MEMORY")
             try:
                 cur.execute("BEGIN IMMEDIATE")
@@ -185,7 +199,8 @@ class SqliteClientIndex(StoredClientIndex):
                                        f"was changed: {exc}.") from exc
                 raise
             finally:
-                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA journal_mode=WAL").fetchall()
+                cur.close()
             self._db.execute("ANALYZE")
         return total
 

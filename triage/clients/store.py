@@ -135,8 +135,12 @@ class StoredClientIndex(ClientIndex):
 
     def _search(self, query: Query, limit: int) -> SearchResult:
         keys = query_keys(query)
-        pids = self._lookup(keys, max(CANDIDATES_SCORED, limit * 4)) if keys else []
-        return rank_candidates(query, self._profiles(pids), limit=limit)
+        profiles = self._candidates(keys, max(CANDIDATES_SCORED, limit * 4)) if keys else []
+        return rank_candidates(query, profiles, limit=limit)
+
+    def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
+        """Profiles of the people sharing the most weighted keys (one query if possible)."""
+        return self._profiles(self._lookup(keys, limit))
 
     def get(self, person_id: str) -> ClientRecord | None:
         """The routing record (open / previously known, worker, team, alerts) of a person."""
