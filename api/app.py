@@ -29,6 +29,7 @@ from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine
 from api.web import mount_screen
 from triage.audit import audit_logger, configure_logging
 from triage.clients.port import ClientIndex, SearchDetails
+from triage.compiler import settle_memory
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +162,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         store = Store(make_engine(url))
         library = PathwayLibrary(settings.paths)
         library.reload()
+        settle_memory()
         auth = Authenticator(store, settings.session_hours)
         password = settings.demo_password or secrets.token_urlsafe(9)
         for role in Role:
