@@ -9,6 +9,8 @@ caller of this module gets a reply, so a call survives a crash or a closed tab.
 from __future__ import annotations
 
 import hashlib
+import json
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -57,8 +59,9 @@ class Override:
 class PathwayLibrary:
     """The loaded pathway versions, reloaded from disk only when the files validate."""
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    def __init__(self, paths: Sequence[Path], archive: Store | None = None) -> None:
         self.paths = list(paths)
+        self.archive = archive
         self.catalogue = Catalogue()
         self.problems: list[Problem] = []
         self._stamps: dict[str, int] = {}
@@ -106,15 +109,61 @@ class PathwayLibrary:
                 return problems
             compiled = compile_library(lib, ctx.composed)
             added = []
+            files = {f"{i:03d}/{source.path.name}": source.text
+                     for i, source in enumerate(lib.files)}
             for pathway in compiled.pathways.values():
                 key = (pathway.id, pathway.version)
                 if key not in self.catalogue.pathways:
                     self.catalogue.add(pathway)
                     added.append(f"{pathway.id} v{pathway.version}")
+                    if self.archive is not None:
+                        # Kept so a call can finish on this version after a restart, even
+                        # when the files on disk have moved on.
+                        self.archive.keep_pathway_sources(pathway.id, pathway.version, files)
             self._sources.update(sources)
             self.problems = []
             self.log.info("pathways_loaded", added=added)
             return []
+
+
+    def remember_archived(self) -> None:
+        """Before the first reload: know what each archived version's own file said, so a
+        file changed without a new version number is refused after a restart too."""
+        if self.archive is None:
+            return
+        for pathway_id, version, files in self.archive.pathway_sources():
+            for name, text in json.loads(files).items():
+                if name.endswith(f"/{pathway_id}.yaml"):
+                    self._sources[(pathway_id, version)] = hashlib.sha256(
+                        text.encode()).hexdigest()
+
+    def restore_archived(self) -> list[str]:
+        """Load versions kept in the archive that the files on disk no longer provide."""
+        if self.archive is None:
+            return []
+        restored = []
+        by_files: dict[str, list[tuple[str, int]]] = {}
+        for pathway_id, version, files in self.archive.pathway_sources():
+            if (pathway_id, version) not in self.catalogue.pathways:
+                by_files.setdefault(files, []).append((pathway_id, version))
+        for files, wanted in by_files.items():
+            with tempfile.TemporaryDirectory(prefix="triage-archive-") as folder:
+                for name, text in json.loads(files).items():
+                    target = Path(folder) / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+                lib, ctx = check_paths([Path(folder)])
+                if lib.problems:
+                    self.log.warning("archived_pathways_unusable", versions=len(wanted))
+                    continue
+                compiled = compile_library(lib, ctx.composed)
+            for key in wanted:
+                if key in compiled.pathways:
+                    self.catalogue.add(compiled.pathways[key])
+                    restored.append(f"{key[0]} v{key[1]}")
+        if restored:
+            self.log.info("archived_pathways_loaded", restored=restored)
+        return restored
 
 
 class FrontDoor:

@@ -65,6 +65,13 @@ contacts = sa.Table(
     sa.Column("timeframe", sa.String(40), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
 )
+pathway_sources = sa.Table(
+    "pathway_sources", metadata,
+    sa.Column("pathway_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("files", sa.Text, nullable=False),
+    sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+)
 record_reads = sa.Table(
     "record_reads", metadata,
     sa.Column("read_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -198,6 +205,30 @@ class Store:
             if contact is not None:
                 c.execute(contacts.insert().values(**contact))
         return expected_version + 1
+
+    # --- pathway versions in use --------------------------------------------------------
+
+    def keep_pathway_sources(self, pathway_id: str, version: int,
+                             files: Mapping[str, str]) -> None:
+        """Keep the files a pathway version was compiled from (first copy wins)."""
+        try:
+            with self.transaction() as c:
+                exists = c.execute(sa.select(pathway_sources.c.version).where(
+                    pathway_sources.c.pathway_id == pathway_id,
+                    pathway_sources.c.version == version)).first()
+                if exists is None:
+                    c.execute(pathway_sources.insert().values(
+                        pathway_id=pathway_id, version=version,
+                        files=json.dumps(files, sort_keys=True), stored_at=now()))
+        except sa.exc.IntegrityError:
+            pass  # another instance kept the same version at the same moment
+
+    def pathway_sources(self) -> list[tuple[str, int, str]]:
+        """Every kept pathway version: (id, version, files as JSON)."""
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(pathway_sources.c.pathway_id, pathway_sources.c.version,
+                                       pathway_sources.c.files)).all()
+        return [(r.pathway_id, int(r.version), str(r.files)) for r in rows]
 
     # --- contact records -------------------------------------------------------------------
 

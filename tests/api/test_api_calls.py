@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from api.app import build_app
@@ -147,7 +146,7 @@ def test_a_call_keeps_its_pathway_version_when_a_new_version_is_loaded_mid_call(
     assert record["pathway"] == {"id": "front-door", "version": 1}
 
 
-def test_a_call_on_a_version_no_longer_on_disk_after_a_restart_is_refused_not_broken(
+def test_a_call_on_a_version_neither_on_disk_nor_kept_is_refused_not_broken(
         make_service: MakeService, pathway_copy: Any) -> None:
     paths = pathway_copy()
     service = make_service("sqlite", paths=paths)
@@ -155,6 +154,14 @@ def test_a_call_on_a_version_no_longer_on_disk_after_a_restart_is_refused_not_br
     front_door = Path(paths[0]) / "front-door.yaml"
     front_door.write_text(front_door.read_text().replace("  version: 1\n", "  version: 2\n", 1))
     service.stop()
+    # As if the database came from before versions were kept (migration 0002).
+    import sqlalchemy as sa
+
+    from api.store import database_url
+    engine = sa.create_engine(database_url(service.settings.database_url, service.settings.home))
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM pathway_sources"))
+    engine.dispose()
     restarted = make_service("sqlite", settings=service.settings)
     reply = restarted.get(f"/api/calls/{old_call['call_id']}")
     assert reply.status_code == 409
@@ -164,9 +171,6 @@ def test_a_call_on_a_version_no_longer_on_disk_after_a_restart_is_refused_not_br
     assert stored[0] == old_call["version"]  # kept as it was, for when v1 is back
 
 
-@pytest.mark.xfail(reason="Known gap: pathway versions are kept in memory only, so after a "
-                   "restart a call can finish only if its version's file is still on disk "
-                   "(docs/service.md, 'Pathway reload').", strict=True)
 def test_a_call_keeps_its_pathway_version_across_a_restart_after_the_file_changed(
         make_service: MakeService, pathway_copy: Any) -> None:
     paths = pathway_copy()
@@ -176,4 +180,8 @@ def test_a_call_keeps_its_pathway_version_across_a_restart_after_the_file_change
     front_door.write_text(front_door.read_text().replace("  version: 1\n", "  version: 2\n", 1))
     service.stop()
     restarted = make_service("sqlite", settings=service.settings)
-    assert restarted.get(f"/api/calls/{old_call['call_id']}").status_code == 200
+    reply = restarted.get(f"/api/calls/{old_call['call_id']}")
+    assert reply.status_code == 200
+    assert reply.json()["pathway_version"] == 1  # finished on the version it started on
+    assert reply.json()["step"]["step_id"] == old_call["step"]["step_id"]
+    assert restarted.start()["pathway_version"] == 2  # new calls take the new version

@@ -37,7 +37,7 @@ def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
             assert migrated == {c.name for c in metadata.tables[table].columns}, table
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0001"
+                                      ).scalar() == "0002"
         command.downgrade(alembic_config(url), "base")
         assert not TABLES & set(sa.inspect(engine).get_table_names())
     finally:
