@@ -766,14 +766,22 @@ def mount_screen(app: FastAPI) -> None:
         except (UnknownCall, CallError, RestoreError) as exc:
             return screen.call_failure(request, user, exc)
 
-    @route("/calls/{call_id}", ["GET"])
-    def current(request: Request) -> Response:
+    def handler_and_call(request: Request) -> tuple[User, CallState] | Response:
+        """The signed-in handler and the call the page is about, or the page to show."""
         user = handler_of(request)
         if isinstance(user, Response):
             return user
         state = load(request, user)
         if isinstance(state, Response):
             return state
+        return user, state
+
+    @route("/calls/{call_id}", ["GET"])
+    def current(request: Request) -> Response:
+        found = handler_and_call(request)
+        if isinstance(found, Response):
+            return found
+        user, state = found
         if state.outcome is not None:
             return RedirectResponse(f"/calls/{state.call_id}/outcome", status_code=303)
         return screen.call_page(request, user, state)
@@ -848,12 +856,10 @@ def mount_screen(app: FastAPI) -> None:
 
     @route("/calls/{call_id}/change", ["GET"])
     def change_page(request: Request) -> Response:
-        user = handler_of(request)
-        if isinstance(user, Response):
-            return user
-        state = load(request, user)
-        if isinstance(state, Response):
-            return state
+        found = handler_and_call(request)
+        if isinstance(found, Response):
+            return found
+        user, state = found
         step = request.query_params.get("step", "")
         if step not in {a["step"] for a in state.answered}:
             return screen.call_failure(request, user, CallError(
@@ -908,24 +914,20 @@ def mount_screen(app: FastAPI) -> None:
 
     @route("/calls/{call_id}/check", ["GET"])
     def check(request: Request) -> Response:
-        user = handler_of(request)
-        if isinstance(user, Response):
-            return user
-        state = load(request, user)
-        if isinstance(state, Response):
-            return state
+        found = handler_and_call(request)
+        if isinstance(found, Response):
+            return found
+        user, state = found
         return screen.check_page(request, user, state)
 
     # --- the outcome ----------------------------------------------------------------------
 
     @route("/calls/{call_id}/outcome", ["GET"])
     def outcome(request: Request) -> Response:
-        user = handler_of(request)
-        if isinstance(user, Response):
-            return user
-        state = load(request, user)
-        if isinstance(state, Response):
-            return state
+        found = handler_and_call(request)
+        if isinstance(found, Response):
+            return found
+        user, state = found
         if state.outcome is None:
             return RedirectResponse(f"/calls/{state.call_id}", status_code=303)
         return screen.outcome_page(request, user, state)
