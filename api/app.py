@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,9 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import Authenticator, Role, User, hash_password
 from api.notify import Notifier
@@ -49,6 +52,7 @@ class Settings(BaseSettings):
     demo_people: int = 2000
     demo_password: str | None = None
     session_hours: float = 8.0
+    session_cache_seconds: float = 5.0
     reload_seconds: float = 2.0
     notify_api_key: str | None = None
     notify_sms_template: str | None = None
@@ -131,10 +135,47 @@ class SendLink(Strict):
 
 
 def state_out(state: CallState) -> dict[str, Any]:
-    """A call state as JSON."""
-    from dataclasses import asdict
+    """A call state as JSON-ready values."""
+    out: dict[str, Any] = plain(state)
+    return out
 
-    return asdict(state)
+
+def plain(value: Any) -> Any:
+    """Dataclasses, tuples and lists as dicts and lists, without copying the leaves.
+
+    ``dataclasses.asdict`` deep-copies every value; on the answer route that was a
+    measurable share of the service's CPU per request (see docs/performance-api.md).
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+class LimitBody:
+    """Refuse a body whose declared length is over MAX_BODY before any of it is read.
+
+    Plain ASGI: Starlette's ``@app.middleware("http")`` wraps every request in extra tasks
+    and streams, which cost more CPU per request than the check itself.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if not value.isdigit() or int(value) > MAX_BODY:
+                        response = error(413, "body", "The request body is larger than "
+                                         f"{MAX_BODY} bytes.")
+                        await response(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
 
 
 def demo_clients(settings: Settings) -> ClientIndex:
@@ -165,7 +206,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         library.reload()
         library.restore_archived()
         settle_memory()
-        auth = Authenticator(store, settings.session_hours)
+        auth = Authenticator(store, settings.session_hours, settings.session_cache_seconds)
         password = settings.demo_password or secrets.token_urlsafe(9)
         for role in Role:
             store.put_user(f"demo-{role.value}", f"Demo {role.value}", role.value,
@@ -206,13 +247,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     # which the middleware below cannot see; without it such a body was read whole.
     app.router.max_body_size = MAX_BODY
 
-    @app.middleware("http")
-    async def limit_body(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return error(413, "body", f"The request body is larger than {MAX_BODY} bytes.")
-        return await call_next(request)
+    app.add_middleware(LimitBody)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -236,11 +271,14 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
 
     bearer = HTTPBearer(auto_error=False)
 
-    def current_user(request: Request,
-                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-                     ) -> User:
+    async def current_user(request: Request,
+                           creds: Annotated[HTTPAuthorizationCredentials | None,
+                                            Depends(bearer)]) -> User:
         token = creds.credentials if creds else request.cookies.get(COOKIE)
-        user: User | None = request.app.state.auth.user_of(token)
+        auth: Authenticator = request.app.state.auth
+        user = auth.cached_user(token)
+        if user is None:  # ask the database, off the event loop
+            user = await run_in_threadpool(auth.user_of, token)
         if user is None:
             raise HTTPException(401, {"field": "authorization",
                                       "reason": "Sign in first (or your session has expired).",
@@ -248,8 +286,10 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
                                 headers={"WWW-Authenticate": "Bearer"})
         return user
 
-    def needs(*roles: Role) -> Callable[[User], User]:
-        def check(user: Annotated[User, Depends(current_user)]) -> User:
+    # The role check and the front door are async: they never block, and a sync dependency
+    # costs a hop to the threadpool on every request.
+    def needs(*roles: Role) -> Callable[[User], Awaitable[User]]:
+        async def check(user: Annotated[User, Depends(current_user)]) -> User:
             if user.role not in roles:
                 raise HTTPException(403, {"field": "role", "reason": (
                     f"This needs the role {' or '.join(r.value for r in roles)}; you are "
@@ -262,7 +302,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     Supervisor = Annotated[User, Depends(needs(Role.SUPERVISOR))]
     AnyUser = Annotated[User, Depends(needs(Role.HANDLER, Role.DESIGNER, Role.SUPERVISOR))]
 
-    def front_door(request: Request) -> FrontDoor:
+    async def front_door(request: Request) -> FrontDoor:
         door: FrontDoor = request.app.state.front_door
         return door
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,9 +53,15 @@ def token_hash(token: str) -> str:
 class Authenticator:
     """Checks passwords, issues tokens and finds the user of a token."""
 
-    def __init__(self, store: Store, session_hours: float = 8.0) -> None:
+    def __init__(self, store: Store, session_hours: float = 8.0,
+                 cache_seconds: float = 5.0) -> None:
         self.store = store
         self.session_hours = session_hours
+        # Token hash -> (look again after, user, session expiry). Every request needs the
+        # user; asking the database each time was a fifth of an answer's time. A sign-out
+        # here takes effect at once; one made on another instance within cache_seconds.
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, User, dt.datetime]] = {}
 
     def sign_in(self, username: str, password: str) -> tuple[str, User] | None:
         """A new token and the user, or None for a wrong name or password."""
@@ -71,15 +78,40 @@ class Authenticator:
         self.store.add_session(token_hash(token), username, expires)
         return token, User(row["username"], row["display_name"], Role(row["role"]))
 
+    def cached_user(self, token: str | None) -> User | None:
+        """The user of a token looked up in the last ``cache_seconds`` and unexpired since;
+        None means "ask :meth:`user_of`" (it never touches the database)."""
+        if not token:
+            return None
+        entry = self._cache.get(token_hash(token))
+        if entry is None or entry[0] < time.monotonic() or entry[2] <= now():
+            return None
+        return entry[1]
+
     def user_of(self, token: str | None) -> User | None:
         """The user of an unexpired token."""
         if not token:
             return None
-        row = self.store.session_user(token_hash(token))
+        cached = self.cached_user(token)
+        if cached is not None:
+            return cached
+        key = token_hash(token)
+        row = self.store.session_user(key)
         if row is None:
+            self._cache.pop(key, None)
             return None
-        return User(row["username"], row["display_name"], Role(row["role"]))
+        user = User(row["username"], row["display_name"], Role(row["role"]))
+        if self.cache_seconds > 0:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            expires = row["expires_at"]
+            if expires.tzinfo is None:
+                expires = expires.replace(tzinfo=dt.UTC)
+            self._cache[key] = (time.monotonic() + self.cache_seconds, user, expires)
+        return user
 
     def sign_out(self, token: str) -> None:
         """End a session."""
-        self.store.end_session(token_hash(token))
+        key = token_hash(token)
+        self._cache.pop(key, None)
+        self.store.end_session(key)

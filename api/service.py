@@ -19,7 +19,7 @@ from typing import Any
 
 from api.auth import User
 from api.notify import Notifier
-from api.store import StaleUpdate, Store, StoredCall
+from api.store import StaleUpdate, Store, StoredCall, Update
 from triage.audit import audit_logger
 from triage.clients.port import ClientIndex, SearchDetails, SearchResult
 from triage.compiler import Catalogue, check_paths, compile_library
@@ -222,15 +222,20 @@ class FrontDoor:
 
     def _change(self, user: User, call_id: str, version: int,
                 operation: Callable[[CallSession], Sequence[str] | None]) -> CallState:
-        stored = self.store.load_call(call_id)
-        if stored.row_version != version:
-            raise StaleUpdate(stored.row_version)
-        if stored.status == "finished":
-            raise CallFinished("The call is finished and its contact record written; it takes "
-                               "no more changes.")
-        session = self._restore(stored)
-        dropped = operation(session) or ()
-        new_version = self.store.save_call(session.to_dict(), version)
+        changed: list[tuple[CallSession, Sequence[str]]] = []
+
+        def change(stored: StoredCall) -> Update:
+            if stored.row_version != version:
+                raise StaleUpdate(stored.row_version)
+            if stored.status == "finished":
+                raise CallFinished("The call is finished and its contact record written; it "
+                                   "takes no more changes.")
+            session = self._restore(stored)
+            changed.append((session, operation(session) or ()))
+            return session.to_dict(), version, None
+
+        new_version = self.store.update_call(call_id, change)
+        session, dropped = changed[0]
         return self._state(new_version, session, dropped)
 
     def answer(self, user: User, call_id: str, version: int, step: str | None,
@@ -264,12 +269,29 @@ class FrontDoor:
     def finish(self, user: User, call_id: str, version: int,
                override: Override | None = None) -> dict[str, Any]:
         """Write the contact record for a call at its outcome; an override needs a reason."""
-        stored = self.store.load_call(call_id)
-        if stored.row_version != version:
-            raise StaleUpdate(stored.row_version)
-        if stored.status == "finished":
-            raise CallFinished("The contact record for this call has already been written.")
-        session = self._restore(stored)
+        records: list[dict[str, Any]] = []
+
+        def change(stored: StoredCall) -> Update:
+            if stored.row_version != version:
+                raise StaleUpdate(stored.row_version)
+            if stored.status == "finished":
+                raise CallFinished("The contact record for this call has already been "
+                                   "written.")
+            session = self._restore(stored)
+            record, row = self._contact(user, call_id, session, override)
+            records.append(record)
+            return session.to_dict(), version, row
+
+        self.store.update_call(call_id, change)
+        record = records[0]
+        self.log.info("contact_recorded", call_id=call_id, user=user.username,
+                      outcome=record["suggested_outcome"]["id"],
+                      overridden=override is not None)
+        return record
+
+    def _contact(self, user: User, call_id: str, session: CallSession,
+                 override: Override | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The contact record of a call at its outcome, and its row for the contacts table."""
         if not session.finished:
             raise CallError("The call has not reached an outcome yet; answer the remaining "
                             "questions first.", field="call")
@@ -295,10 +317,7 @@ class FrontDoor:
                      (outcome.team or {}).get("id")),
             "timeframe": outcome.timeframe, "record": _json(record),
         }
-        self.store.save_call(session.to_dict(), version, contact=row)
-        self.log.info("contact_recorded", call_id=call_id, user=user.username,
-                      outcome=outcome.outcome_id, overridden=override is not None)
-        return record
+        return record, row
 
     def send_link(self, user: User, call_id: str, to: str, by: str) -> dict[str, str]:
         """Send the outcome's online link by text or email (GOV.UK Notify)."""

@@ -62,6 +62,8 @@ class Figures:
     think: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    requests: int = 0  # every request in the measured window (answers and call starts)
+    server_cpu_s: float = float("nan")  # the server process's CPU time in that window
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -81,8 +83,30 @@ class Figures:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU per request: what one request costs, whatever else the machine does."""
+        return self.server_cpu_s * 1000 / self.requests if self.requests else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 # --- servers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server: where it listens and its process id (for its CPU time)."""
+
+    url: str
+    pid: int
 
 
 def free_port() -> int:
@@ -92,8 +116,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
-    """A server process on a free loopback port; yields its base URL."""
+def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[Server]:
+    """A server process on a free loopback port; yields its base URL and process id."""
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}, **env,
            "TRIAGE_HOST": "127.0.0.1", "TRIAGE_PORT": str(port)}
@@ -115,7 +139,7 @@ def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{command} did not start:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -219,14 +243,27 @@ async def bare_handler(client: httpx.AsyncClient, headers: dict[str, str], stop:
             record(None, f"bare {reply.status_code}")
 
 
-async def load(url: str, target: str, concurrency: int, seconds: float,
+async def load(server: Server, target: str, concurrency: int, seconds: float,
                warmup: float, think: float = 0.0) -> Figures:
-    """Run ``concurrency`` handlers for ``warmup`` + ``seconds``; time the last part."""
+    """Run ``concurrency`` handlers for ``warmup`` + ``seconds``; time the last part.
+
+    Besides latencies, it counts every response in the measured part and reads the server
+    process's CPU time at its start and end: CPU per request barely moves when other jobs
+    share the machine, where latencies do.
+    """
+    counted: list[int] = [0]
+    window: list[float] = []
+
+    async def count(_response: httpx.Response) -> None:
+        if window and time.perf_counter() < window[0]:
+            counted[0] += 1
+
     # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them, or a
     # request sent on a connection the server is closing fails with ReadError (client race).
     limits = httpx.Limits(max_connections=concurrency + 4,
                           max_keepalive_connections=concurrency + 4, keepalive_expiry=3.0)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60,
+                                 event_hooks={"response": [count]}) as client:
         headers: dict[str, str] = {}
         run = bare_handler
         if target != "bare":
@@ -246,8 +283,17 @@ async def load(url: str, target: str, concurrency: int, seconds: float,
             elif elapsed is not None:
                 figures.latencies_ms.append(elapsed)
 
-        await asyncio.gather(*(run(client, headers, stop, record, think)
-                               for _ in range(concurrency)))
+        async def meter() -> None:
+            await asyncio.sleep(max(0.0, measuring - time.perf_counter()))
+            counted[0] = 0
+            window.append(stop)
+            before = cpu_seconds(server.pid)
+            await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+            figures.server_cpu_s = cpu_seconds(server.pid) - before
+            figures.requests = counted[0]
+
+        await asyncio.gather(meter(), *(run(client, headers, stop, record, think)
+                                        for _ in range(concurrency)))
         return figures
 
 
@@ -329,7 +375,8 @@ def describe_machine() -> str:
 
 def table(rows: list[Figures], bare: dict[tuple[int, float], Figures]) -> str:
     lines = ["| target | handlers | think s | answers | median ms | p99 ms | req/s | errors | "
-             "median / bare | p99 / bare |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "median / bare | p99 / bare | server CPU ms/request |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for f in rows:
         b = bare.get((f.concurrency, f.think))
         ratio_m = f"{f.median / b.median:.1f}x" if b and b.latencies_ms else "-"
@@ -337,7 +384,8 @@ def table(rows: list[Figures], bare: dict[tuple[int, float], Figures]) -> str:
             else "-"
         lines.append(f"| {f.target} | {f.concurrency} | {f.think:g} | {len(f.latencies_ms)} | "
                      f"{f.median:.1f} | {f.percentile(99):.1f} | {f.rate:.0f} | "
-                     f"{f.error_count} | {ratio_m} | {ratio_p} |")
+                     f"{f.error_count} | {ratio_m} | {ratio_p} | "
+                     f"{f.cpu_ms_per_request:.2f} |")
     return "\n".join(lines)
 
 
@@ -370,17 +418,18 @@ def main() -> None:
         for target in targets:
             where = home / target
             where.mkdir()
-            with contextmanager_for(target, where) as url:
+            with contextmanager_for(target, where) as running:
                 for level, think in runs:
-                    figures = asyncio.run(load(url, target, level, args.seconds,
+                    figures = asyncio.run(load(running, target, level, args.seconds,
                                                args.warmup, think))
                     rows.append(figures)
                     print(f"{target:>10} x{level:<3} think {think:g} s  "
                           f"median {figures.median:7.1f} ms  "
                           f"p99 {figures.percentile(99):7.1f} ms  {figures.rate:6.0f} req/s  "
-                          f"errors {figures.errors or 0}", flush=True)
+                          f"errors {figures.errors or 0}  "
+                          f"CPU {figures.cpu_ms_per_request:.2f} ms/req", flush=True)
                 if args.sustained and target != "bare":
-                    figures = asyncio.run(load(url, target, args.sustained_handlers,
+                    figures = asyncio.run(load(running, target, args.sustained_handlers,
                                                args.sustained, args.warmup))
                     sustained.append(figures)
                     print(f"{target:>10} sustained {args.sustained:.0f} s x"
@@ -419,16 +468,16 @@ def main() -> None:
 
 
 @contextmanager
-def contextmanager_for(target: str, where: Path) -> Iterator[str]:
+def contextmanager_for(target: str, where: Path) -> Iterator[Server]:
     if target == "bare":
-        with bare_server(where) as url:
-            yield url
+        with bare_server(where) as running:
+            yield running
     elif target == "sqlite":
-        with api_server(where) as url:
-            yield url
+        with api_server(where) as running:
+            yield running
     else:
-        with fresh_postgres() as database, api_server(where, database) as url:
-            yield url
+        with fresh_postgres() as database, api_server(where, database) as running:
+            yield running
 
 
 if __name__ == "__main__":

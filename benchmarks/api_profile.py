@@ -37,8 +37,8 @@ from triage.audit import configure_logging  # noqa: E402
 LOADER = """
 import asyncio, sys
 sys.path.insert(0, {bench!r})
-from api_bench import load
-f = asyncio.run(load({url!r}, "api", {handlers}, {seconds}, 2.0))
+from api_bench import Server, load
+f = asyncio.run(load(Server({url!r}, 0), "api", {handlers}, {seconds}, 2.0))
 print(len(f.latencies_ms), f.error_count, round(f.median, 1), round(f.percentile(99), 1))
 """
 
