@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +33,7 @@ from triage.audit import audit_logger, configure_logging
 from triage.clients.port import ClientIndex, SearchDetails
 from triage.compiler import settle_memory
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+from triage.plaindata import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "triage_session"
@@ -138,21 +138,6 @@ def state_out(state: CallState) -> dict[str, Any]:
     """A call state as JSON-ready values."""
     out: dict[str, Any] = plain(state)
     return out
-
-
-def plain(value: Any) -> Any:
-    """Dataclasses, tuples and lists as dicts and lists, without copying the leaves.
-
-    ``dataclasses.asdict`` deep-copies every value; on the answer route that was a
-    measurable share of the service's CPU per request (see docs/performance-api.md).
-    """
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 class LimitBody:

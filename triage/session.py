@@ -13,7 +13,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from triage.answers import (
@@ -44,6 +44,7 @@ from triage.errors import (
     StepNotCurrent,
 )
 from triage.graph import Node
+from triage.plaindata import plain
 from triage.rendering import MISSING, Words, render
 from triage.timeframes import UK_TIME, parse_timeframe
 
@@ -68,7 +69,8 @@ class HistoryEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return asdict(self)
+        data: dict[str, Any] = plain(self)
+        return data
 
 
 @dataclass
@@ -91,7 +93,7 @@ class CallSession:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to restore the call exactly."""
-        data = asdict(self)
+        data: dict[str, Any] = plain(self)
         data["format"] = SAVE_FORMAT
         return data
 
