@@ -25,7 +25,7 @@ from triage.clients.port import ClientIndex, SearchDetails, SearchResult
 from triage.compiler import Catalogue, check_paths, compile_library
 from triage.errors import CallError, CallFinished
 from triage.problems import Problem
-from triage.session import CallEngine, CallSession, OutcomeView, StepView
+from triage.session import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.views import mermaid
 
 OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
@@ -35,7 +35,11 @@ OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
 
 @dataclass
 class CallState:
-    """What a screen needs about a call: its version, and its step or outcome."""
+    """What a screen needs about a call: its version, and its step or outcome.
+
+    At a person check, ``last_search`` is the latest search made there (the details
+    given, the people found with their bands and reasons, advice and what is missing).
+    """
 
     call_id: str
     version: int
@@ -45,6 +49,7 @@ class CallState:
     outcome: OutcomeView | None
     answered: list[dict[str, Any]]
     dropped: list[str] = field(default_factory=list)
+    last_search: SavedSearch | None = None
 
 
 @dataclass
@@ -199,8 +204,11 @@ class FrontDoor:
         else:
             step = self.engine.current(session)
         answered = [{"step": h.state, "answer": h.answer} for h in session.answered()]
+        searched = session.last_search
+        if node.kind != "lookup" or searched is None or searched.step != node.state:
+            searched = None
         return CallState(session.call_id, stored_version, session.pathway_id, session.version,
-                         step, compiled_outcome, answered, list(dropped))
+                         step, compiled_outcome, answered, list(dropped), searched)
 
     def _restore(self, stored: StoredCall) -> CallSession:
         return self.engine.restore(stored.data)
@@ -249,13 +257,14 @@ class FrontDoor:
         return self._change(user, call_id, version,
                             lambda s: self.engine.change(s, step, answer).dropped)
 
-    def search(self, user: User, call_id: str, version: int,
-               details: SearchDetails) -> tuple[CallState, SearchResult]:
-        """Search for the person; the candidates shown are kept on the call."""
+    def search(self, user: User, call_id: str, version: int, details: SearchDetails,
+               step: str | None = None) -> tuple[CallState, SearchResult]:
+        """Search for the person at the person check (or at ``step``, an answered person
+        check being corrected); the result is kept on the call."""
         found: list[SearchResult] = []
 
         def run(session: CallSession) -> None:
-            found.append(self.engine.search(session, details))
+            found.append(self.engine.search(session, details, step))
 
         state = self._change(user, call_id, version, run)
         self.log.info("person_search_by", call_id=call_id, user=user.username)
