@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from api.auth import User
-from api.notify import Notifier
+from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall
 from triage.audit import audit_logger
 from triage.clients.port import ClientIndex, SearchDetails, SearchResult
@@ -310,15 +310,32 @@ class FrontDoor:
         return record
 
     def send_link(self, user: User, call_id: str, to: str, by: str) -> dict[str, str]:
-        """Send the outcome's online link by text or email (GOV.UK Notify)."""
+        """Send the outcome's online link by text or email (GOV.UK Notify).
+
+        Every attempt is recorded (sent, not sent or failed, with the recipient masked),
+        also after the call is finished; the contact record lists them.
+        """
         stored = self.store.load_call(call_id)
         outcome = self.engine.outcome(self._restore(stored))
         if not outcome.service:
             raise CallError("This outcome has no online link to send.", field="call")
         result = self.notifier.send(by, to, outcome.service["name"], outcome.service["url"])
+        recipient = masked(to)
+        reason = result.get("reason")
+        if reason and to.strip():
+            # Notify's own message may quote the recipient; the record keeps it masked.
+            reason = reason.replace(to.strip(), recipient)
+        message = self.store.add_message(
+            call_id, channel=by, recipient=recipient, status=result["status"],
+            reference=result.get("reference") or None, reason=reason, username=user.username)
         self.log.info("link_sent", call_id=call_id, user=user.username, by=by,
-                      status=result["status"])
-        return result
+                      status=result["status"], message_id=message["message_id"])
+        return {**result, **({"reason": reason} if reason else {}), "to": recipient,
+                "sent_at": message["sent_at"]}
+
+    def messages(self, call_id: str) -> list[dict[str, Any]]:
+        """Every attempt to send the call's link, oldest first."""
+        return self.store.messages_of(call_id)
 
 
 def _json(value: Any) -> str:
