@@ -111,6 +111,9 @@ class Change(Versioned):
 
 
 class Search(Versioned):
+    step: str | None = Field(default=None, max_length=200, description=(
+        "The person-check step to search from when correcting it (check your answers); "
+        "by default the step the call is at."))
     nhs_number: str | None = Field(default=None, max_length=40)
     given_name: str | None = Field(default=None, max_length=200)
     family_name: str | None = Field(default=None, max_length=200)
@@ -132,6 +135,13 @@ class Finish(Versioned):
 class SendLink(Strict):
     by: str = Field(pattern=r"^(sms|email)$")
     to: str = Field(min_length=3, max_length=200)
+
+
+CALL_STATE_DOC: dict[int | str, dict[str, Any]] = {200: {
+    "model": CallState,
+    "description": "The call now. At a person check, `last_search` is the latest search "
+                   "made there: the details given, the people found, advice and what is "
+                   "missing."}}
 
 
 def state_out(state: CallState) -> dict[str, Any]:
@@ -368,7 +378,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         return state_out(run(lambda: door.start_call(user, body.pathway, body.facts,
                                                      body.language)))
 
-    @app.get("/api/calls/{call_id}", tags=["calls"])
+    @app.get("/api/calls/{call_id}", tags=["calls"], responses=CALL_STATE_DOC)
     def get_call(call_id: str, user: Handler, door: Door) -> dict[str, Any]:
         """The call now: words to read, the question and answers, or the outcome."""
         return state_out(run(lambda: door.call(user, call_id)))
@@ -390,11 +400,13 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         return state_out(run(lambda: door.change(user, call_id, body.version, body.step,
                                                  body.answer)))
 
-    @app.post("/api/calls/{call_id}/search", tags=["calls"])
+    @app.post("/api/calls/{call_id}/search", tags=["calls"], responses=CALL_STATE_DOC)
     def search(call_id: str, body: Search, user: Handler, door: Door) -> dict[str, Any]:
-        """Search for the person at the person check; confirm by answering with an id."""
-        details = SearchDetails(**body.model_dump(exclude={"version"}))
-        state, result = run(lambda: door.search(user, call_id, body.version, details))
+        """Search for the person at the person check; confirm by answering with an id (or,
+        when correcting the person check with ``step``, by changing its answer)."""
+        details = SearchDetails(**body.model_dump(exclude={"version", "step"}))
+        state, result = run(lambda: door.search(user, call_id, body.version, details,
+                                                body.step))
         out = state_out(state)
         out["search"] = {
             "missing": list(result.missing), "advice": result.advice,

@@ -6,11 +6,22 @@ told a message went when it did not.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
+
+
+def masked(to: str) -> str:
+    """A recipient as it may be kept on record: '...123' for a phone number (its last three
+    digits), 'j...@example.org' for an email address (its first letter and domain)."""
+    text = to.strip()
+    if "@" in text:
+        local, _, domain = text.rpartition("@")
+        return f"{local[:1]}...@{domain}"[:255]
+    return "..." + re.sub(r"\D", "", text)[-3:]
 
 
 class Notifier:

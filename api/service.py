@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from api.auth import User
-from api.notify import Notifier
+from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall, Update
 from triage.audit import audit_logger
 from triage.clients.port import ClientIndex, SearchDetails, SearchResult
 from triage.compiler import Catalogue, check_paths, compile_library
 from triage.errors import CallError, CallFinished
 from triage.problems import Problem
-from triage.session import CallEngine, CallSession, OutcomeView, StepView
+from triage.session import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.views import mermaid
 
 OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
@@ -35,7 +35,11 @@ OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
 
 @dataclass
 class CallState:
-    """What a screen needs about a call: its version, and its step or outcome."""
+    """What a screen needs about a call: its version, and its step or outcome.
+
+    At a person check, ``last_search`` is the latest search made there (the details
+    given, the people found with their bands and reasons, advice and what is missing).
+    """
 
     call_id: str
     version: int
@@ -45,6 +49,7 @@ class CallState:
     outcome: OutcomeView | None
     answered: list[dict[str, Any]]
     dropped: list[str] = field(default_factory=list)
+    last_search: SavedSearch | None = None
 
 
 @dataclass
@@ -199,8 +204,11 @@ class FrontDoor:
         else:
             step = self.engine.current(session)
         answered = [{"step": h.state, "answer": h.answer} for h in session.answered()]
+        searched = session.last_search
+        if node.kind != "lookup" or searched is None or searched.step != node.state:
+            searched = None
         return CallState(session.call_id, stored_version, session.pathway_id, session.version,
-                         step, compiled_outcome, answered, list(dropped))
+                         step, compiled_outcome, answered, list(dropped), searched)
 
     def _restore(self, stored: StoredCall) -> CallSession:
         return self.engine.restore(stored.data)
@@ -254,13 +262,14 @@ class FrontDoor:
         return self._change(user, call_id, version,
                             lambda s: self.engine.change(s, step, answer).dropped)
 
-    def search(self, user: User, call_id: str, version: int,
-               details: SearchDetails) -> tuple[CallState, SearchResult]:
-        """Search for the person; the candidates shown are kept on the call."""
+    def search(self, user: User, call_id: str, version: int, details: SearchDetails,
+               step: str | None = None) -> tuple[CallState, SearchResult]:
+        """Search for the person at the person check (or at ``step``, an answered person
+        check being corrected); the result is kept on the call."""
         found: list[SearchResult] = []
 
         def run(session: CallSession) -> None:
-            found.append(self.engine.search(session, details))
+            found.append(self.engine.search(session, details, step))
 
         state = self._change(user, call_id, version, run)
         self.log.info("person_search_by", call_id=call_id, user=user.username)
@@ -320,15 +329,32 @@ class FrontDoor:
         return record, row
 
     def send_link(self, user: User, call_id: str, to: str, by: str) -> dict[str, str]:
-        """Send the outcome's online link by text or email (GOV.UK Notify)."""
+        """Send the outcome's online link by text or email (GOV.UK Notify).
+
+        Every attempt is recorded (sent, not sent or failed, with the recipient masked),
+        also after the call is finished; the contact record lists them.
+        """
         stored = self.store.load_call(call_id)
         outcome = self.engine.outcome(self._restore(stored))
         if not outcome.service:
             raise CallError("This outcome has no online link to send.", field="call")
         result = self.notifier.send(by, to, outcome.service["name"], outcome.service["url"])
+        recipient = masked(to)
+        reason = result.get("reason")
+        if reason and to.strip():
+            # Notify's own message may quote the recipient; the record keeps it masked.
+            reason = reason.replace(to.strip(), recipient)
+        message = self.store.add_message(
+            call_id, channel=by, recipient=recipient, status=result["status"],
+            reference=result.get("reference") or None, reason=reason, username=user.username)
         self.log.info("link_sent", call_id=call_id, user=user.username, by=by,
-                      status=result["status"])
-        return result
+                      status=result["status"], message_id=message["message_id"])
+        return {**result, **({"reason": reason} if reason else {}), "to": recipient,
+                "sent_at": message["sent_at"]}
+
+    def messages(self, call_id: str) -> list[dict[str, Any]]:
+        """Every attempt to send the call's link, oldest first."""
+        return self.store.messages_of(call_id)
 
 
 def _json(value: Any) -> str:

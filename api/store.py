@@ -1,4 +1,4 @@
-"""Durable storage for calls, contact records, users, sign-in sessions and record reads.
+"""Durable storage for calls, contact records, sent links, users, sign-in sessions and reads.
 
 SQLAlchemy Core over SQLite (the embedded default) or PostgreSQL (``TRIAGE_DATABASE_URL``);
 the schema is created and upgraded by Alembic migrations (``api/migrations``). Every call
@@ -71,6 +71,19 @@ pathway_sources = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("files", sa.Text, nullable=False),
     sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+)
+sent_messages = sa.Table(
+    "sent_messages", metadata,
+    sa.Column("message_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False,
+              index=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),  # sms | email
+    sa.Column("recipient", sa.String(255), nullable=False),  # masked: "...123", "j...@x.org"
+    sa.Column("status", sa.String(20), nullable=False),  # sent | not sent | failed
+    sa.Column("reference", sa.String(100)),  # GOV.UK Notify's notification id
+    sa.Column("reason", sa.Text),  # why it was not sent, or why it failed
+    sa.Column("username", sa.String(80), nullable=False),
 )
 record_reads = sa.Table(
     "record_reads", metadata,
@@ -152,8 +165,23 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
+def _messages(connection: Connection, call_id: str) -> list[dict[str, Any]]:
+    rows = connection.execute(sa.select(sent_messages).where(
+        sent_messages.c.call_id == call_id).order_by(sent_messages.c.message_id)
+    ).mappings().all()
+    return [_message(dict(r)) for r in rows]
+
+
+def _message(row: dict[str, Any]) -> dict[str, Any]:
+    """A sent-message row as plain data (the time as ISO 8601, UTC)."""
+    at: dt.datetime = row["sent_at"]
+    if at.tzinfo is None:  # SQLite gives back naive datetimes; they were stored as UTC
+        at = at.replace(tzinfo=dt.UTC)
+    return {**row, "sent_at": at.astimezone(dt.UTC).isoformat(timespec="seconds")}
+
+
 class Store:
-    """Calls, contact records, users and sessions in one database."""
+    """Calls, contact records, sent links, users and sessions in one database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -257,6 +285,25 @@ class Store:
                                        pathway_sources.c.files)).all()
         return [(r.pathway_id, int(r.version), str(r.files)) for r in rows]
 
+    # --- links sent to callers ---------------------------------------------------------
+
+    def add_message(self, call_id: str, *, channel: str, recipient: str, status: str,
+                    username: str, reference: str | None = None,
+                    reason: str | None = None) -> dict[str, Any]:
+        """Record one attempt to send a call's link (``recipient`` already masked)."""
+        row = {"call_id": call_id, "sent_at": now(), "channel": channel,
+               "recipient": recipient[:255], "status": status,
+               "reference": reference[:100] if reference else None, "reason": reason,
+               "username": username}
+        with self.transaction() as c:
+            message_id = c.execute(sent_messages.insert().values(**row)).inserted_primary_key
+        return _message({"message_id": message_id[0] if message_id else None, **row})
+
+    def messages_of(self, call_id: str) -> list[dict[str, Any]]:
+        """Every attempt to send a call's link, oldest first."""
+        with self.engine.connect() as c:
+            return _messages(c, call_id)
+
     # --- contact records -------------------------------------------------------------------
 
     def list_contacts(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -276,8 +323,10 @@ class Store:
                 return None
             c.execute(record_reads.insert().values(username=reader, contact_id=contact_id,
                                                    read_at=now()))
+            messages = _messages(c, row["call_id"])
         record = dict(row)
         record["record"] = json.loads(record["record"])
+        record["messages"] = messages
         return record
 
     def reads_of(self, contact_id: int) -> list[dict[str, Any]]:

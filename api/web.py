@@ -56,9 +56,10 @@ from api.service import OVERRIDE_KINDS, CallState, FrontDoor, Override
 from api.store import StaleUpdate, UnknownCall
 from triage.answers import label_text
 from triage.audit import audit_logger
-from triage.clients.port import SearchDetails, SearchResult
+from triage.clients.port import SearchDetails
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 from triage.session import CallSession, StepView
+from triage.timeframes import UK_TIME
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -89,7 +90,7 @@ KNOWN_LABELS = {"open": "Open case", "previously_known": "Previously known (case
 LANGUAGES = (("en", "English"), ("cy", "Welsh (Cymraeg)"))
 
 
-# --- small stores kept in memory (lost on restart, and nothing depends on them) -----------
+# --- one-off notices, kept in memory (lost on restart, and nothing depends on them) -------
 
 @dataclass(frozen=True)
 class Notice:
@@ -129,12 +130,13 @@ class Bounded(OrderedDict[Any, Any]):
 
 @dataclass
 class ScreenState:
-    """Per-process state of the screen: one-off notices and the latest person searches."""
+    """Per-process state of the screen: one-off notices only.
+
+    Everything a page shows about a call, the latest person search included, is read from
+    the saved call, so any instance can show it, after a restart too.
+    """
 
     notices: Bounded = field(default_factory=lambda: Bounded(2000))
-    # Search results are shown after a redirect, so they are kept (for the call version
-    # the search produced) rather than put in a URL, where personal details would be logged.
-    searches: Bounded = field(default_factory=lambda: Bounded(500))
 
 
 # --- security helpers -------------------------------------------------------------------
@@ -473,7 +475,8 @@ class Screen:
     def call_page(self, request: Request, user: User, state: CallState, *,
                   errors: Sequence[tuple[str, str]] = (), entered: Any = None,
                   status: int = 200, change_step: str | None = None,
-                  back_to: str | None = None) -> HTMLResponse:
+                  back_to: str | None = None, from_check: bool | None = None
+                  ) -> HTMLResponse:
         """The question page for the current step (or an earlier one being changed)."""
         door = self.door(request)
         present = Presenter(door)
@@ -496,12 +499,12 @@ class Screen:
         back = back_to or (f"/calls/{state.call_id}/change?step={quote(steps[index - 1])}"
                            if index > 0 else "/")
         search = None
-        if view.kind == "lookup" and change_step is None:
-            search = self.state.searches.peek((state.call_id, state.version))
+        saved = session.last_search
+        if view.kind == "lookup" and saved is not None and saved.step == view.state:
+            search = (search_form_values(saved.details), saved.result())
         if isinstance(value, Mapping):
             value = value.get("person_id")
-        searched = self.state.searches.peek((state.call_id, "last"))
-        found = {c.person_id: c for c in searched[1].candidates} if searched else {}
+        found = {c.person_id: c for c in saved.candidates} if saved else {}
         day, month, year = date_parts(value) if view.answer_type == "date" else ("", "", "")
         if view.answer_type == "date" and entered is not None and not year:
             day, month, year = (str(v) for v in entered_date(entered))
@@ -513,7 +516,8 @@ class Screen:
             date_value={"day": day, "month": month, "year": year}, action=action,
             back=back, change_step=change_step, search=search, found=found,
             search_labels=SEARCH_LABELS, summary_labels=SUMMARY_LABELS,
-            from_check=request.query_params.get("from") == "check")
+            from_check=(request.query_params.get("from") == "check" if from_check is None
+                        else from_check))
 
     def outcome_page(self, request: Request, user: User, state: CallState, *,
                      errors: Sequence[tuple[str, str]] = (), entered: Mapping[str, str]
@@ -523,8 +527,10 @@ class Screen:
         session, stored_status = present.session(state.call_id)
         assert state.outcome is not None
         outcome = state.outcome
+        messages = [message_line(m) for m in self.door(request).messages(state.call_id)]
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
+            messages=messages,
             kind_label=KIND_LABELS.get(outcome.kind, outcome.kind),
             words=paragraphs(outcome.words), known=present.known(session),
             due=due_text(outcome.timeframe, outcome.due), finished=stored_status == "finished",
@@ -546,6 +552,27 @@ class Screen:
                            finished=stored_status == "finished")
 
 
+def message_line(message: Mapping[str, Any]) -> dict[str, str]:
+    """One recorded attempt to send the link, as the handler reads it (never 'sent' unless
+    GOV.UK Notify took it)."""
+    how = "text" if message.get("channel") == "sms" else "email"
+    to = str(message.get("recipient") or "")
+    status = str(message.get("status") or "")
+    if status == "sent":
+        text = f"Link sent by {how} to {to}"
+        if message.get("reference"):
+            text += f" (GOV.UK Notify reference {message['reference']})"
+    else:
+        text = (f"{'Not sent' if status == 'not sent' else 'Failed'}: "
+                f"{message.get('reason') or 'no reason was given.'} ({how} to {to})")
+    try:
+        when = dt.datetime.fromisoformat(str(message.get("sent_at"))).astimezone(UK_TIME)
+        time = f"{when:%H:%M}"
+    except ValueError:
+        time = ""
+    return {"status": status, "text": text, "time": time}
+
+
 def search_date(day: str, month: str, year: str) -> str | None:
     """A date of birth to search on: a whole date, a year and month, or a year alone."""
     if not year:
@@ -565,6 +592,25 @@ def entered_date(raw: Any) -> tuple[str, str, str]:
     if len(parts) == 3:
         return (parts[0], parts[1], parts[2])
     return ("", "", "")
+
+
+def search_form_values(details: Mapping[str, str]) -> dict[str, Any]:
+    """The search form's fields, refilled from a saved search (the date in its three boxes)."""
+    values: dict[str, Any] = {name: details.get(name, "") for name in SEARCH_FIELDS
+                              if name != "date_of_birth"}
+    born = details.get("date_of_birth", "")
+    parts = {"day": "", "month": "", "year": ""}
+    if match := re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", born):
+        year, month, day = match.groups()
+        parts = {"day": str(int(day)) if day else "", "month": str(int(month)) if month
+                 else "", "year": year}
+    elif match := re.fullmatch(r"([^/]*)/([^/]*)(?:/([^/]*))?", born):
+        day, month, year = match.groups()
+        parts = {"day": day, "month": month, "year": year or ""}
+    elif born:
+        parts["year"] = born
+    values["dob"] = parts
+    return values
 
 
 Page = Callable[[Request], Response]
@@ -833,25 +879,37 @@ def mount_screen(app: FastAPI) -> None:
     def search(request: Request) -> Response:
         def act(door: FrontDoor, user: User, form: FormData, state: CallState
                 ) -> CallState | Response:
+            # From the change page of an answered person check, the search is made there.
+            change_step = str(form.get("step", "")).strip()[:200] or None
+            from_check = str(form.get("from", "")) == "check"
             entered: dict[str, Any] = {name: str(form.get(name, "")).strip()[:400]
                                        for name in SEARCH_FIELDS if name != "date_of_birth"}
             dob = {part: str(form.get(f"dob-{part}", "")).strip()[:4]
                    for part in ("day", "month", "year")}
-            entered["dob"] = dob
             born = search_date(dob["day"], dob["month"], dob["year"])
-            details = SearchDetails(**{k: (v or None) for k, v in entered.items() if k != "dob"},
+            details = SearchDetails(**{k: (v or None) for k, v in entered.items()},
                                     date_of_birth=born, searcher=user.username)
             if not details.given_fields():
+                if change_step is None and (state.step is None or state.step.kind != "lookup"):
+                    raise StaleUpdate(state.version)  # the call moved on from the search
+                if change_step is not None and change_step not in {
+                        a["step"] for a in state.answered}:
+                    raise CallError("That question has not been answered in this call, so "
+                                    "there is nothing to change.")
                 return screen.call_page(
-                    request, user, state, status=422,
+                    request, user, state, status=422, change_step=change_step,
+                    back_to=f"/calls/{state.call_id}/check" if from_check else None,
+                    from_check=from_check,
                     errors=[("nhs_number", "Enter the NHS number, or the name with the date "
                              "of birth or postcode, to search")])
-            new_state, result = door.search(user, state.call_id, screen.version_of(form),
-                                            details)
-            kept: tuple[dict[str, Any], SearchResult] = (entered, result)
-            screen.state.searches.put((state.call_id, new_state.version), kept)
-            screen.state.searches.put((state.call_id, "last"), kept)
-            return RedirectResponse(f"/calls/{state.call_id}#search-results", status_code=303)
+            door.search(user, state.call_id, screen.version_of(form), details, change_step)
+            if change_step is None:
+                return RedirectResponse(f"/calls/{state.call_id}#search-results",
+                                        status_code=303)
+            query = f"step={quote(change_step, safe='')}" + ("&from=check" if from_check
+                                                             else "")
+            return RedirectResponse(f"/calls/{state.call_id}/change?{query}#search-results",
+                                    status_code=303)
         return change_call(request, act)
 
     @route("/calls/{call_id}/change", ["GET"])

@@ -162,7 +162,8 @@ def _resolve(view: StepView, text: str) -> str:
     return text
 
 
-def _search(term: Terminal, engine: CallEngine, session: CallSession) -> None:
+def _search(term: Terminal, engine: CallEngine, session: CallSession,
+            step: str | None = None) -> None:
     fields = {}
     for key, label in (("nhs_number", "NHS number"), ("given_name", "Given name"),
                        ("family_name", "Family name"), ("date_of_birth", "Date of birth"),
@@ -172,7 +173,7 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession) -> None:
         if value is None:
             return
         fields[key] = value.strip() or None
-    result = engine.search(session, SearchDetails(**fields))
+    result = engine.search(session, SearchDetails(**fields), step)
     if result.missing:
         term.say("   Not enough to search: ask for " + "; ".join(result.missing))
         return
@@ -214,11 +215,19 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
             elif text.startswith("change "):
                 step = text.split(maxsplit=1)[1]
                 earlier = engine.view_of(session, step)
-                for i, choice in enumerate(earlier.choices, start=1):
-                    term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
-                new = term.ask(f"   New answer for {step}: ")
-                if new is None:
-                    return 1
+                while True:
+                    for i, choice in enumerate(earlier.choices, start=1):
+                        term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
+                    hint = " (or 'search' to search again)" if earlier.kind == "lookup" else ""
+                    new = term.ask(f"   New answer for {step}{hint}: ")
+                    if new is None:
+                        return 1
+                    if earlier.kind != "lookup" or new.strip() != "search":
+                        break
+                    # Correcting the person check: search again, then confirm from the
+                    # people this search found.
+                    _search(term, engine, session, step)
+                    earlier = engine.view_of(session, step)
                 result = engine.change(session, step, _resolve(earlier, new.strip()))
                 if result.dropped:
                     term.say("   No longer needed, dropped: " + ", ".join(result.dropped))

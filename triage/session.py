@@ -25,8 +25,10 @@ from triage.answers import (
 )
 from triage.audit import audit_logger
 from triage.clients.port import (
+    Candidate,
     ClientIndex,
     KnownStatus,
+    MatchBand,
     SearchDetails,
     SearchResult,
 )
@@ -73,6 +75,55 @@ class HistoryEntry:
         return data
 
 
+@dataclass(frozen=True)
+class SavedSearch:
+    """The latest person search on a call: the details searched on and what was shown.
+
+    It is part of the saved call (the call record), so whoever opens the call next, on
+    any instance or after a restart, sees the same people found and can refill the form.
+    """
+
+    step: str  # the person-check step it was made from
+    at: str  # when (UTC, ISO 8601)
+    details: dict[str, str]  # the details given, by field name (blank fields left out)
+    candidates: tuple[Candidate, ...] = ()
+    advice: str | None = None
+    missing: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, step: str, details: SearchDetails, result: SearchResult) -> SavedSearch:
+        """The record of one search and its result."""
+        given = {name: str(getattr(details, name)).strip() for name in details.given_fields()}
+        return cls(step, _now(), given, tuple(result.candidates), result.advice,
+                   tuple(result.missing))
+
+    def result(self) -> SearchResult:
+        """The result as the client index gave it."""
+        return SearchResult(self.candidates, self.missing, self.advice)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"step": self.step, "at": self.at, "details": dict(self.details),
+                "candidates": [{"person_id": c.person_id, "band": c.band.value,
+                                "score": c.score, "summary": dict(c.summary),
+                                "reasons": dict(c.reasons)} for c in self.candidates],
+                "advice": self.advice, "missing": list(self.missing)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SavedSearch:
+        """Read a saved search (KeyError, TypeError or ValueError if it is damaged)."""
+        candidates = tuple(
+            Candidate(str(c["person_id"]), float(c["score"]), MatchBand(c["band"]),
+                      {str(k): str(v) for k, v in dict(c.get("summary") or {}).items()},
+                      {str(k): str(v) for k, v in dict(c.get("reasons") or {}).items()})
+            for c in data.get("candidates") or [])
+        details = {str(k): str(v) for k, v in dict(data.get("details") or {}).items()}
+        advice = data.get("advice")
+        return cls(str(data["step"]), str(data["at"]), details, candidates,
+                   None if advice is None else str(advice),
+                   tuple(str(m) for m in data.get("missing") or []))
+
+
 @dataclass
 class CallSession:
     """A call in progress: where it is, what is known, and how it got there."""
@@ -90,10 +141,12 @@ class CallSession:
     history: list[HistoryEntry] = field(default_factory=list)
     words_from: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
+    last_search: SavedSearch | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to restore the call exactly."""
         data: dict[str, Any] = plain(self)
+        data["last_search"] = self.last_search.to_dict() if self.last_search else None
         data["format"] = SAVE_FORMAT
         return data
 
@@ -251,8 +304,11 @@ class CallEngine:
                 history=[HistoryEntry(**h) for h in data.get("history", [])],
                 words_from=list(data.get("words_from", [])),
                 candidates=list(data.get("candidates", [])),
+                # Calls saved before searches were kept on the call have no last search.
+                last_search=(SavedSearch.from_dict(data["last_search"])
+                             if data.get("last_search") else None),
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RestoreError(f"The saved call cannot be read ({exc}); it has been kept as it "
                                "was.") from exc
 
@@ -392,26 +448,46 @@ class CallEngine:
 
     # --- the known-to-services check ------------------------------------------------------
 
-    def search(self, session: CallSession, details: SearchDetails) -> SearchResult:
-        """Search the client index from the lookup step; candidates are kept on the call."""
+    def search(self, session: CallSession, details: SearchDetails,
+               step: str | None = None) -> SearchResult:
+        """Search the client index at the person check; the result is kept on the call.
+
+        Without ``step`` the call must be at a person check. With ``step`` it may also be
+        an answered person check that is being corrected: the search changes no answer,
+        and a person it finds is confirmed with :meth:`change`.
+        """
         compiled = self._compiled(session)
-        node = self._current_node(compiled, session, None)
-        if node.kind != "lookup":
-            raise LookupRefused(f"The call is at '{node.local_id}', not at a person search.",
-                                step=node.local_id, field="step")
+        node = self._search_node(compiled, session, step)
         if self.clients is None:
             raise LookupRefused("No client index is configured, so people cannot be searched "
                                 "for; answer 'not_known' or 'possible_match'.", step=node.local_id)
         result = self.clients.search(details)
         session.candidates = [c.person_id for c in result.candidates]
+        session.last_search = SavedSearch.of(node.state, details, result)
         session.history.append(HistoryEntry(time.time(), node.state, "searched",
                                             {"fields": list(details.given_fields()),
                                              "candidates": list(session.candidates)}))
         self.log.info("person_searched", call_id=session.call_id, handler=session.handler,
-                      fields=list(details.given_fields()),
+                      step=node.state, fields=list(details.given_fields()),
                       candidates=[(c.person_id, c.band.value) for c in result.candidates],
                       missing=list(result.missing))
         return result
+
+    def _search_node(self, compiled: CompiledPathway, session: CallSession,
+                     step: str | None) -> Node:
+        """The person check a search is made from: the current step, or one being changed."""
+        current = compiled.node(session.state)
+        if step is None or (not session.finished and step in (current.state, current.local_id)):
+            node = self._current_node(compiled, session, step)
+            if node.kind != "lookup":
+                raise LookupRefused(f"The call is at '{node.local_id}', not at a person "
+                                    "search.", step=node.local_id, field="step")
+            return node
+        node = compiled.node(self._answered_entry(session, step).state)
+        if node.kind != "lookup":
+            raise LookupRefused(f"'{node.local_id}' is a question, not a person search; search "
+                                "from the person check.", step=node.local_id, field="step")
+        return node
 
     def _lookup_answer(self, session: CallSession, node: Node, raw: Any
                        ) -> tuple[dict[str, Any], Any]:
@@ -482,7 +558,11 @@ class CallEngine:
                             compiled.start, session.language, session.handler,
                             session.started_at, facts=dict(session.facts),
                             values=dict(session.facts))
-        fresh.candidates = list(session.candidates)
+        # A person confirmed earlier stays confirmable while the call is worked out again,
+        # even when a later search (from a correction) did not find them.
+        confirmed = [h.answer["person_id"] for h in session.answered()
+                     if isinstance(h.answer, Mapping) and h.answer.get("person_id")]
+        fresh.candidates = list(dict.fromkeys([*session.candidates, *confirmed]))
         searches = [h for h in session.history if h.kind == "searched"]
         self._recalculate(compiled, fresh, fresh.facts)
         self._settle(compiled, fresh)

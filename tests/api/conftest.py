@@ -35,6 +35,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import Settings, build_app
+from api.notify import Notifier
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
@@ -242,15 +243,16 @@ def make_service(tmp_path: Path, databases: Databases) -> Iterator[MakeService]:
 
     ``make_service(backend, settings=s)`` starts another app on the same settings (the
     same home and database); ``service.stop()`` then a new one is an in-process restart.
+    ``notifier=`` gives the app a GOV.UK Notify client of the test's own.
     """
     running: list[Service] = []
 
     def make(backend: str, *, settings: Settings | None = None,
-             **overrides: Any) -> Service:
+             notifier: Notifier | None = None, **overrides: Any) -> Service:
         if settings is None:
             home = tmp_path / f"home-{uuid.uuid4().hex[:6]}"
             settings = settings_for(backend, home, databases, **overrides)
-        client = TestClient(build_app(settings))
+        client = TestClient(build_app(settings, notifier=notifier))
         client.__enter__()
         service = Service(client, backend, settings)
         running.append(service)

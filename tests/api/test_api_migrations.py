@@ -9,10 +9,11 @@ from alembic import command
 from alembic.config import Config
 
 import api.store
-from api.store import database_url, make_engine, metadata, migrate
+from api.store import Store, database_url, make_engine, metadata, migrate
 from tests.api.conftest import Databases
 
-TABLES = {"users", "auth_sessions", "calls", "contacts", "record_reads"}
+TABLES = {"users", "auth_sessions", "calls", "contacts", "record_reads", "pathway_sources",
+          "sent_messages"}
 
 
 def alembic_config(url: str) -> Config:
@@ -37,8 +38,40 @@ def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
             assert migrated == {c.name for c in metadata.tables[table].columns}, table
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0002"
+                                      ).scalar() == "0003"
         command.downgrade(alembic_config(url), "base")
         assert not TABLES & set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data(
+        backend: str, tmp_path: Path, databases: Databases) -> None:
+    url = database_url(databases.fresh() if backend == "postgresql" else None, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    engine = make_engine(url)
+    try:
+        assert "sent_messages" not in sa.inspect(engine).get_table_names()
+        store = Store(engine)
+        store.put_user("sam", "Sam", "handler", "hash")
+        store.create_call({"call_id": "c" * 32, "pathway_id": "front-door", "version": 1,
+                           "state": "caller_type"}, "sam")
+        store.keep_pathway_sources("front-door", 1, {"000/front-door.yaml": "pathway: {}"})
+
+        migrate(url)  # what the service does on start
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
+                                      ).scalar() == "0003"
+        assert store.user("sam") is not None
+        assert store.load_call("c" * 32).data["state"] == "caller_type"
+        assert store.pathway_sources()[0][:2] == ("front-door", 1)
+        store.add_message("c" * 32, channel="sms", recipient="...123", status="not sent",
+                          username="sam", reason="No key.")
+        assert [m["recipient"] for m in store.messages_of("c" * 32)] == ["...123"]
+
+        command.downgrade(config, "0002")  # undoing 0003 keeps everything else
+        assert "sent_messages" not in sa.inspect(engine).get_table_names()
+        assert store.load_call("c" * 32).handler == "sam"
     finally:
         engine.dispose()

@@ -115,3 +115,23 @@ def test_a_terminal_call_finds_and_confirms_a_person_in_a_client_index(tmp_path:
     assert person.system_id in result.stdout and "[match" in result.stdout
     assert "known status: open" in result.stdout
     assert f"allocated worker: {person.allocated_worker}" in result.stdout
+
+
+def test_a_terminal_correction_of_the_person_check_searches_again(tmp_path: Path) -> None:
+    from triage.clients import generate_people
+
+    db = tmp_path / "clients.sqlite3"
+    made = triage("clients", "generate", "--people", "300", "--seed", "7", "--db", str(db))
+    assert made.returncode == 0, made.stderr
+    first, other = [p for p in generate_people(300, seed=7) if p.nhs_number
+                    and p.case_status.value == "open" and p.allocated_worker][:2]
+    keys = "\n".join(["self", "no", "no", "no",
+                      "search", first.nhs_number or "", "", "", "", "", first.system_id,
+                      "change find_person", "search", other.nhs_number or "", "", "", "", "",
+                      other.system_id, "quit"]) + "\n"
+    result = triage("call", "front-door", "--clients", str(db), stdin=keys)
+    after = result.stdout.split("New answer for find_person", 1)[1]
+    assert other.system_id in after and "[match" in after
+    assert f"allocated worker: {other.allocated_worker}" in after
+    assert f"allocated worker: {first.allocated_worker}" not in after
+    assert "!" not in after
