@@ -103,11 +103,19 @@ class StoredCall:
     status: str
     row_version: int
     data: dict[str, Any]
+    updated_at: dt.datetime | None = None
 
 
 def now() -> dt.datetime:
     """The current time, UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as UTC (SQLite gives it back without a time zone)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def database_url(url: str | None, home: Path) -> str:
@@ -227,23 +235,41 @@ class Store:
         if row is None:
             raise UnknownCall(call_id)
         return StoredCall(row.call_id, row.handler, row.status, row.row_version,
-                          json.loads(row.data))
+                          json.loads(row.data), _utc(row.updated_at))
+
+    def calls_of(self, handler: str, status: str, *, since: dt.datetime | None = None,
+                 limit: int = 100) -> list[StoredCall]:
+        """A handler's calls with ``status`` (changed at or after ``since``), the most
+        recently changed first, at most ``limit`` of them."""
+        query = (sa.select(calls).where(calls.c.handler == handler, calls.c.status == status)
+                 .order_by(calls.c.updated_at.desc(), calls.c.call_id).limit(limit))
+        if since is not None:
+            query = query.where(calls.c.updated_at >= since)
+        with self.engine.connect() as c:
+            rows = c.execute(query).all()
+        return [StoredCall(row.call_id, row.handler, row.status, row.row_version,
+                           json.loads(row.data), _utc(row.updated_at)) for row in rows]
 
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None) -> int:
+                  contact: Mapping[str, Any] | None = None, *,
+                  handler: str | None = None) -> int:
         """Save a changed call if it is still at ``expected_version``; return the new version.
 
         With ``contact``, the finished call's contact record is written in the same
-        transaction, so a call is never finished without its record.
+        transaction, so a call is never finished without its record. With ``handler``,
+        the call passes to that user in the same update.
         """
+        values: dict[str, Any] = {
+            "data": json.dumps(session), "row_version": expected_version + 1,
+            "status": "finished" if contact is not None else "active", "updated_at": now()}
+        if handler is not None:
+            values["handler"] = handler
         with self.transaction() as c:
             result = c.execute(
                 calls.update()
                 .where(calls.c.call_id == session["call_id"])
                 .where(calls.c.row_version == expected_version)
-                .values(data=json.dumps(session), row_version=expected_version + 1,
-                        status="finished" if contact is not None else "active",
-                        updated_at=now()))
+                .values(**values))
             if result.rowcount != 1:
                 current = c.execute(sa.select(calls.c.row_version)
                                     .where(calls.c.call_id == session["call_id"])).scalar()

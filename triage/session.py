@@ -62,7 +62,7 @@ class HistoryEntry:
 
     at: float  # seconds since the epoch (UTC); cheap to take on every answer
     state: str
-    kind: str  # answered | pre-answered | passed | outcome | searched
+    kind: str  # answered | pre-answered | passed | outcome | searched | taken_over
     answer: Any = None
     why: str = ""
 
@@ -439,6 +439,16 @@ class CallEngine:
                  "allocated_team": record.team, "alerts": list(record.alerts)},
                 {"person_id": record.person_id, "known_status": status})
 
+    # --- another handler ----------------------------------------------------------------
+
+    def take_over(self, session: CallSession, handler: str, reason: str,
+                  taken: Mapping[str, str]) -> None:
+        """Hand the call to ``handler`` (the name the scripts use), keeping in the trail who
+        took it from whom (``taken``), when and why."""
+        session.history.append(HistoryEntry(time.time(), session.state, "taken_over",
+                                            dict(taken), reason))
+        session.handler = handler
+
     # --- going back and correcting --------------------------------------------------------
 
     def back(self, session: CallSession) -> StepView:
@@ -481,7 +491,8 @@ class CallEngine:
                             session.started_at, facts=dict(session.facts),
                             values=dict(session.facts))
         fresh.candidates = list(session.candidates)
-        searches = [h for h in session.history if h.kind == "searched"]
+        # Searches and take-overs happened whatever the answers; a new route keeps them.
+        searches = [h for h in session.history if h.kind in ("searched", "taken_over")]
         self._recalculate(compiled, fresh, fresh.facts)
         self._settle(compiled, fresh)
         pending = dict(answers)
