@@ -43,13 +43,14 @@ class NotYourCall(Exception):
     """The call belongs to another handler: ask them to carry on with it, or take it over."""
 
     def __init__(self, call_id: str, *, owner: str, owner_name: str, version: int,
-                 updated_at: dt.datetime | None) -> None:
+                 updated_at: dt.datetime | None, finished: bool = False) -> None:
         self.call_id = call_id
         self.owner = owner
         self.owner_name = owner_name
         # For the screen's take-over form; the API does not tell other handlers.
         self.version = version
         self.updated_at = updated_at
+        self.finished = finished
         super().__init__(f"This call belongs to {owner_name}, who started it or took it "
                          "over. Ask them to carry on with it, or, if they cannot, take it "
                          "over and say why.")
@@ -259,7 +260,8 @@ class FrontDoor:
             raise NotYourCall(call_id, owner=stored.handler,
                               owner_name=str(owner["display_name"]) if owner
                               else stored.handler,
-                              version=stored.row_version, updated_at=stored.updated_at)
+                              version=stored.row_version, updated_at=stored.updated_at,
+                              finished=stored.status == "finished")
         return stored
 
     def my_calls(self, user: User, status: str = "active") -> list[CallSummary]:

@@ -512,6 +512,7 @@ class Screen:
         return self.render(request, "take_over.html", status, user=user, call_id=exc.call_id,
                            owner_name=exc.owner_name, version=exc.version,
                            changed=when_text(exc.updated_at) if exc.updated_at else None,
+                           finished=exc.finished,
                            posted=request.method == "POST"
                            and not request.url.path.endswith("/take-over"),
                            errors=errors, reason=reason, limit=TAKE_OVER_REASON_LIMIT)

@@ -125,4 +125,10 @@ def test_another_handler_sees_whose_call_it_is_and_can_take_it_over_with_a_reaso
     assert call_path not in handler.page.locator("#main-content").inner_html()
 
     other.goto(call_path)
-    assert other.heading() == "Red flag: immediate danger to life"
+    other.answer("Red flag: immediate danger to life", "Yes")
+    other.click("Finish and record the contact")
+    # A finished call cannot be taken over, so the page offers no form.
+    handler.goto(call_path)
+    assert handler.heading() == "This call belongs to Robin Other"
+    expect(handler.page.locator("#finished")).to_contain_text("cannot be taken over")
+    expect(handler.page.get_by_role("button", name="Take over this call")).to_have_count(0)
