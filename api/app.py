@@ -11,7 +11,7 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi import Path as PathParam
@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import Authenticator, Role, User, hash_password
 from api.notify import Notifier
-from api.service import CallState, FrontDoor, Override, PathwayLibrary
+from api.service import CallState, FrontDoor, NotYourCall, Override, PathwayLibrary
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
 from api.web import mount_screen
 from triage.audit import audit_logger, configure_logging
@@ -130,6 +130,11 @@ class OverrideIn(Strict):
 
 class Finish(Versioned):
     override: OverrideIn | None = None
+
+
+class TakeOver(Versioned):
+    reason: str = Field(min_length=1, max_length=500,
+                        description="Why you are taking the call over; kept in its record.")
 
 
 class SendLink(Strict):
@@ -307,6 +312,11 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         if isinstance(exc, StaleUpdate):
             return HTTPException(409, {"field": "version", "reason": str(exc),
                                        "current_version": exc.current_version})
+        if isinstance(exc, NotYourCall):
+            return HTTPException(403, {"field": "call_id", "reason": (
+                f"{exc} To take it over, send POST /api/calls/{exc.call_id}/take-over with "
+                "the call's version and your reason (a 409 answer gives the current "
+                "version)."), "current_version": None})
         if isinstance(exc, UnknownCall):
             return HTTPException(404, {"field": "call_id", "reason": "There is no call with "
                                        "this id.", "current_version": None})
@@ -324,7 +334,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     def run(action: Callable[[], Any]) -> Any:
         try:
             return action()
-        except (StaleUpdate, UnknownCall, CallError, RestoreError) as exc:
+        except (StaleUpdate, UnknownCall, NotYourCall, CallError, RestoreError) as exc:
             raise refused(exc) from exc
 
     @app.get("/health", tags=["service"])
@@ -378,6 +388,13 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         return state_out(run(lambda: door.start_call(user, body.pathway, body.facts,
                                                      body.language)))
 
+    @app.get("/api/calls", tags=["calls"])
+    def my_calls(user: Handler, door: Door,
+                 status: Literal["active", "finished"] = "active") -> list[dict[str, Any]]:
+        """Your own calls, newest first: those in progress, or those finished today (at
+        most 50). Where each call is, but no personal details."""
+        return [plain(summary) for summary in run(lambda: door.my_calls(user, status))]
+
     @app.get("/api/calls/{call_id}", tags=["calls"], responses=CALL_STATE_DOC)
     def get_call(call_id: str, user: Handler, door: Door) -> dict[str, Any]:
         """The call now: words to read, the question and answers, or the outcome."""
@@ -422,6 +439,13 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         result: dict[str, Any] = run(lambda: door.finish(user, call_id, body.version,
                                                          override))
         return result
+
+    @app.post("/api/calls/{call_id}/take-over", tags=["calls"])
+    def take_over(call_id: str, body: TakeOver, user: Handler, door: Door) -> dict[str, Any]:
+        """Take over another handler's call, saying why; the call's record keeps who took
+        it from whom, when and why."""
+        return state_out(run(lambda: door.take_over(user, call_id, body.version,
+                                                    body.reason)))
 
     @app.post("/api/calls/{call_id}/send-link", tags=["calls"])
     def send_link(call_id: str, body: SendLink, user: Handler, door: Door) -> dict[str, str]:

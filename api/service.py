@@ -8,6 +8,7 @@ caller of this module gets a reply, so a call survives a crash or a closed tab.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import tempfile
@@ -23,14 +24,36 @@ from api.store import StaleUpdate, Store, StoredCall, Update
 from triage.audit import audit_logger
 from triage.clients.port import ClientIndex, SearchDetails, SearchResult
 from triage.compiler import Catalogue, check_paths, compile_library
-from triage.errors import CallError, CallFinished
+from triage.errors import CallError, CallFinished, TriageError
 from triage.problems import Problem
 from triage.session import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
+from triage.timeframes import UK_TIME
 from triage.views import mermaid
 
 OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
                   "team_referral", "deflect_online", "deflect_online_assisted", "signpost",
                   "no_further_action")
+CALL_STATUSES = ("active", "finished")
+TAKE_OVER_REASON_LIMIT = 500
+ACTIVE_LIST_LIMIT = 200
+FINISHED_LIST_LIMIT = 50
+
+
+class NotYourCall(Exception):
+    """The call belongs to another handler: ask them to carry on with it, or take it over."""
+
+    def __init__(self, call_id: str, *, owner: str, owner_name: str, version: int,
+                 updated_at: dt.datetime | None, finished: bool = False) -> None:
+        self.call_id = call_id
+        self.owner = owner
+        self.owner_name = owner_name
+        # For the screen's take-over form; the API does not tell other handlers.
+        self.version = version
+        self.updated_at = updated_at
+        self.finished = finished
+        super().__init__(f"This call belongs to {owner_name}, who started it or took it "
+                         "over. Ask them to carry on with it, or, if they cannot, take it "
+                         "over and say why.")
 
 
 @dataclass
@@ -50,6 +73,23 @@ class CallState:
     answered: list[dict[str, Any]]
     dropped: list[str] = field(default_factory=list)
     last_search: SavedSearch | None = None
+
+
+@dataclass
+class CallSummary:
+    """One of a handler's own calls in a list: where it is, and no personal details."""
+
+    call_id: str
+    status: str
+    version: int
+    pathway_id: str
+    pathway_version: int
+    pathway_title: str
+    started_at: str
+    updated_at: str | None
+    step_id: str | None
+    step_title: str | None
+    outcome_kind: str | None
 
 
 @dataclass
@@ -214,9 +254,69 @@ class FrontDoor:
         return self.engine.restore(stored.data)
 
     def call(self, user: User, call_id: str) -> CallState:
-        """The call as it is now."""
-        stored = self.store.load_call(call_id)
+        """The call as it is now (only to the handler it belongs to)."""
+        stored = self._own_call(user, call_id)
         return self._state(stored.row_version, self._restore(stored))
+
+    def _own_call(self, user: User, call_id: str) -> StoredCall:
+        """The stored call, if it belongs to ``user``; NotYourCall (and nothing read) if not."""
+        return self._check_owner(user, self.store.load_call(call_id))
+
+    def _check_owner(self, user: User, stored: StoredCall) -> StoredCall:
+        """``stored`` if it belongs to ``user``; NotYourCall if not."""
+        call_id = stored.call_id
+        if stored.handler != user.username:
+            self.log.info("call_refused_not_owner", call_id=call_id, user=user.username,
+                          owner=stored.handler)
+            owner = self.store.user(stored.handler)
+            raise NotYourCall(call_id, owner=stored.handler,
+                              owner_name=str(owner["display_name"]) if owner
+                              else stored.handler,
+                              version=stored.row_version, updated_at=stored.updated_at,
+                              finished=stored.status == "finished")
+        return stored
+
+    def my_calls(self, user: User, status: str = "active") -> list[CallSummary]:
+        """The handler's own calls, newest (most recently started) first: every call in
+        progress, or the calls finished today (UK time), at most 50."""
+        if status not in CALL_STATUSES:
+            raise CallError(f"'{status}' is not a call status (statuses: "
+                            f"{', '.join(CALL_STATUSES)}).", field="status")
+        if status == "finished":
+            today = dt.datetime.now(UK_TIME).replace(hour=0, minute=0, second=0,
+                                                     microsecond=0)
+            stored = self.store.calls_of(user.username, status, since=today.astimezone(dt.UTC),
+                                         limit=FINISHED_LIST_LIMIT)
+        else:
+            stored = self.store.calls_of(user.username, status, limit=ACTIVE_LIST_LIMIT)
+        summaries = [self._summary(call) for call in stored]
+        summaries.sort(key=lambda c: (c.started_at, c.call_id), reverse=True)
+        return summaries
+
+    def _summary(self, stored: StoredCall) -> CallSummary:
+        """Where a stored call is, from its pathway alone (its answers are not looked at)."""
+        data = stored.data
+        pathway_id = str(data.get("pathway_id", ""))
+        version = int(data.get("version") or 0)
+        title, step_id, step_title, kind = pathway_id, None, None, None
+        try:
+            compiled = self.engine.catalogue.get(pathway_id, version)
+            title = compiled.title
+            node = compiled.node(str(data.get("state", "")))
+            if node.outcome is not None:
+                kind = node.outcome.kind.value
+            else:
+                step_id, step_title = node.local_id, node.title
+        except (KeyError, TriageError):
+            # A version no longer loaded: the list still shows the call, without its step.
+            pass
+        return CallSummary(
+            call_id=stored.call_id, status=stored.status, version=stored.row_version,
+            pathway_id=pathway_id, pathway_version=version, pathway_title=title,
+            started_at=str(data.get("started_at", "")),
+            updated_at=(stored.updated_at.isoformat(timespec="seconds")
+                        if stored.updated_at else None),
+            step_id=step_id, step_title=step_title, outcome_kind=kind)
 
     # --- changing a call -------------------------------------------------------------------
 
@@ -233,6 +333,7 @@ class FrontDoor:
         changed: list[tuple[CallSession, Sequence[str]]] = []
 
         def change(stored: StoredCall) -> Update:
+            self._check_owner(user, stored)
             if stored.row_version != version:
                 raise StaleUpdate(stored.row_version)
             if stored.status == "finished":
@@ -281,6 +382,7 @@ class FrontDoor:
         records: list[dict[str, Any]] = []
 
         def change(stored: StoredCall) -> Update:
+            self._check_owner(user, stored)
             if stored.row_version != version:
                 raise StaleUpdate(stored.row_version)
             if stored.status == "finished":
@@ -328,13 +430,42 @@ class FrontDoor:
         }
         return record, row
 
+    def take_over(self, user: User, call_id: str, version: int, reason: str) -> CallState:
+        """Move another handler's call to ``user``; the call's trail (and so its contact
+        record) keeps who took it from whom, when and why."""
+        reason = reason.strip()
+        if not reason:
+            raise CallError("Say why you are taking over this call.", field="reason")
+        if len(reason) > TAKE_OVER_REASON_LIMIT:
+            raise CallError(f"The reason is {len(reason)} characters long; it must be "
+                            f"{TAKE_OVER_REASON_LIMIT} characters or fewer.", field="reason")
+        stored = self.store.load_call(call_id)
+        if stored.status == "finished":
+            raise CallFinished("The call is finished and its contact record written, so it "
+                               "cannot be taken over.", field="call_id")
+        if stored.handler == user.username:
+            raise CallError("This call is already yours; there is nothing to take over.",
+                            field="call_id")
+        if stored.row_version != version:
+            raise StaleUpdate(stored.row_version)
+        session = self._restore(stored)
+        owner = self.store.user(stored.handler)
+        self.engine.take_over(session, user.display_name, reason, {
+            "from": stored.handler,
+            "from_name": str(owner["display_name"]) if owner else stored.handler,
+            "to": user.username, "to_name": user.display_name})
+        new_version = self.store.save_call(session.to_dict(), version, handler=user.username)
+        self.log.info("call_taken_over", call_id=call_id, user=user.username,
+                      from_user=stored.handler)
+        return self._state(new_version, session)
+
     def send_link(self, user: User, call_id: str, to: str, by: str) -> dict[str, str]:
         """Send the outcome's online link by text or email (GOV.UK Notify).
 
         Every attempt is recorded (sent, not sent or failed, with the recipient masked),
         also after the call is finished; the contact record lists them.
         """
-        stored = self.store.load_call(call_id)
+        stored = self._own_call(user, call_id)
         outcome = self.engine.outcome(self._restore(stored))
         if not outcome.service:
             raise CallError("This outcome has no online link to send.", field="call")

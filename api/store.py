@@ -120,11 +120,19 @@ class StoredCall:
     status: str
     row_version: int
     data: dict[str, Any]
+    updated_at: dt.datetime | None = None
 
 
 def now() -> dt.datetime:
     """The current time, UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as UTC (SQLite gives it back without a time zone)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def database_url(url: str | None, home: Path) -> str:
@@ -154,15 +162,63 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
 
 
+# Any fixed number will do, as long as nothing else on the server uses it: "triage" in ASCII.
+MIGRATION_LOCK_KEY = 0x747269616765
+
+
 def migrate(url: str) -> None:
-    """Bring the schema up to date with the Alembic migrations."""
+    """Bring the schema up to date with the Alembic migrations.
+
+    Several instances starting at once on a new database would otherwise race to create
+    the same tables, and all but one would fail to start. So the upgrade runs under a lock
+    that every instance takes first: a PostgreSQL advisory lock (held by a connection of
+    its own), or for SQLite an exclusive ``flock`` on ``<database>.migrate.lock`` next to
+    the file. Whoever waits finds the schema already at head and changes nothing.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    with _migration_lock(url):
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """Held by one process (or thread) at a time per database, across machines for
+    PostgreSQL and across processes on one machine for a SQLite file."""
+    parsed = sa.engine.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            # Autocommit: the lock belongs to the session, and the connection must not sit
+            # "idle in transaction" while the migrations run on another connection.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
+                lock.execute(sa.text("SELECT pg_advisory_lock(:key)"),
+                             {"key": MIGRATION_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    lock.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                 {"key": MIGRATION_LOCK_KEY})
+        finally:
+            engine.dispose()
+    elif backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        import fcntl
+
+        path = Path(f"{parsed.database}.migrate.lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    else:  # an in-memory database belongs to one process; nothing to race with
+        yield
 
 
 def _messages(connection: Connection, call_id: str) -> list[dict[str, Any]]:
@@ -215,7 +271,20 @@ class Store:
         if row is None:
             raise UnknownCall(call_id)
         return StoredCall(row.call_id, row.handler, row.status, row.row_version,
-                          json.loads(row.data))
+                          json.loads(row.data), _utc(row.updated_at))
+
+    def calls_of(self, handler: str, status: str, *, since: dt.datetime | None = None,
+                 limit: int = 100) -> list[StoredCall]:
+        """A handler's calls with ``status`` (changed at or after ``since``), the most
+        recently changed first, at most ``limit`` of them."""
+        query = (sa.select(calls).where(calls.c.handler == handler, calls.c.status == status)
+                 .order_by(calls.c.updated_at.desc(), calls.c.call_id).limit(limit))
+        if since is not None:
+            query = query.where(calls.c.updated_at >= since)
+        with self.engine.connect() as c:
+            rows = c.execute(query).all()
+        return [StoredCall(row.call_id, row.handler, row.status, row.row_version,
+                           json.loads(row.data), _utc(row.updated_at)) for row in rows]
 
     def update_call(self, call_id: str, change: Callable[[StoredCall], Update]) -> int:
         """Load a call, let ``change`` work out its new state, and save it; one connection.
@@ -232,25 +301,30 @@ class Store:
             return self._save(c, session, expected_version, contact)
 
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None) -> int:
+                  contact: Mapping[str, Any] | None = None, *,
+                  handler: str | None = None) -> int:
         """Save a changed call if it is still at ``expected_version``; return the new version.
 
         With ``contact``, the finished call's contact record is written in the same
-        transaction, so a call is never finished without its record.
+        transaction, so a call is never finished without its record. With ``handler``,
+        the call passes to that user in the same update.
         """
         with self.transaction() as c:
-            return self._save(c, session, expected_version, contact)
+            return self._save(c, session, expected_version, contact, handler)
 
     @staticmethod
     def _save(c: Connection, session: Mapping[str, Any], expected_version: int,
-              contact: Mapping[str, Any] | None) -> int:
+              contact: Mapping[str, Any] | None, handler: str | None = None) -> int:
+        values: dict[str, Any] = {
+            "data": json.dumps(session), "row_version": expected_version + 1,
+            "status": "finished" if contact is not None else "active", "updated_at": now()}
+        if handler is not None:
+            values["handler"] = handler
         result = c.execute(
             calls.update()
             .where(calls.c.call_id == session["call_id"])
             .where(calls.c.row_version == expected_version)
-            .values(data=json.dumps(session), row_version=expected_version + 1,
-                    status="finished" if contact is not None else "active",
-                    updated_at=now()))
+            .values(**values))
         if result.rowcount != 1:
             current = c.execute(sa.select(calls.c.row_version)
                                 .where(calls.c.call_id == session["call_id"])).scalar()

@@ -10,11 +10,13 @@ call as it is now. Forms also carry a CSRF token derived from the session (and t
 Pages (all but sign-in and ``/assets`` need a signed-in user; call pages need a handler):
 
 - ``/sign-in``, ``/sign-out``
-- ``/`` start a call (or go to one by its reference)
+- ``/`` start a call, the handler's calls in progress (or go to one by its reference)
 - ``/calls/{id}`` the current question, or the person search at the person check
 - ``/calls/{id}/change?step=...`` an earlier question, to correct its answer
 - ``/calls/{id}/check`` check your answers, with a change link for each
 - ``/calls/{id}/outcome`` what to tell the caller, send the link, finish or override
+- ``/calls/{id}/take-over`` (POST) take over another handler's call; every call page of a
+  call that is not yours shows whose it is, with this form, instead of the call
 
 CSS, JavaScript and fonts come from the npm package ``govuk-frontend`` (``npm ci``),
 served at ``/assets``.
@@ -52,7 +54,15 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Role, User, token_hash
-from api.service import OVERRIDE_KINDS, CallState, FrontDoor, Override
+from api.service import (
+    OVERRIDE_KINDS,
+    TAKE_OVER_REASON_LIMIT,
+    CallState,
+    CallSummary,
+    FrontDoor,
+    NotYourCall,
+    Override,
+)
 from api.store import StaleUpdate, UnknownCall
 from triage.answers import label_text
 from triage.audit import audit_logger
@@ -187,6 +197,31 @@ def due_text(timeframe: str, due: str) -> str:
     except ValueError:
         return due
     return f"by {when:%H:%M} on {when:%A} {when.day} {when:%B %Y}"
+
+
+def when_text(value: dt.datetime | str | None) -> str:
+    """A moment in UK time: 'today at 14:05', or 'at 14:05 on Monday 2 March 2026'."""
+    when = value
+    if isinstance(value, str):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(when, dt.datetime):
+        return "at an unknown time"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone(UK_TIME)
+    if local.date() == dt.datetime.now(UK_TIME).date():
+        return f"today at {local:%H:%M}"
+    return f"at {local:%H:%M} on {local:%A} {local.day} {local:%B %Y}"
+
+
+def where_text(summary: CallSummary) -> str:
+    """Where a call is, in the words of its pathway (no personal details)."""
+    if summary.outcome_kind:
+        return f"At the outcome: {KIND_LABELS.get(summary.outcome_kind, summary.outcome_kind)}"
+    return summary.step_title or summary.step_id or "Not known (its pathway version is not loaded)"
 
 
 def date_parts(value: Any) -> tuple[str, str, str]:
@@ -345,6 +380,7 @@ def make_environment() -> Environment:
     )
     env.filters["paragraphs"] = paragraphs
     env.filters["grouped"] = grouped
+    env.filters["sentence"] = sentence
     env.globals["service_name"] = SERVICE_NAME
     return env
 
@@ -469,6 +505,18 @@ class Screen:
             return self.problem(request, 409, "This call cannot be continued here",
                                 sentence(str(exc)), user)
         return self.problem(request, 422, "That could not be done", sentence(str(exc)), user)
+
+    def not_yours(self, request: Request, user: User, exc: NotYourCall, *,
+                  errors: Sequence[tuple[str, str]] = (), reason: str = "",
+                  status: int = 403) -> HTMLResponse:
+        """Whose call this is, with a form to take it over (no details of the call)."""
+        return self.render(request, "take_over.html", status, user=user, call_id=exc.call_id,
+                           owner_name=exc.owner_name, version=exc.version,
+                           changed=when_text(exc.updated_at) if exc.updated_at else None,
+                           finished=exc.finished,
+                           posted=request.method == "POST"
+                           and not request.url.path.endswith("/take-over"),
+                           errors=errors, reason=reason, limit=TAKE_OVER_REASON_LIMIT)
 
     # --- pages -----------------------------------------------------------------------
 
@@ -751,14 +799,22 @@ def mount_screen(app: FastAPI) -> None:
                 out.append(p)
         return out
 
+    def home_page(request: Request, user: User, status: int = 200,
+                  **context: Any) -> HTMLResponse:
+        door = screen.door(request)
+        calls = [{"call_id": c.call_id, "started": when_text(c.started_at),
+                  "changed": when_text(c.updated_at), "where": where_text(c)}
+                 for c in door.my_calls(user, "active")]
+        context.setdefault("errors", [])
+        return screen.render(request, "home.html", status, user=user, calls=calls,
+                             pathways=entry_pathways(door), languages=LANGUAGES, **context)
+
     @route("/", ["GET"])
     def home(request: Request) -> Response:
         user = handler_of(request)
         if isinstance(user, Response):
             return user
-        return screen.render(request, "home.html", user=user,
-                             pathways=entry_pathways(screen.door(request)),
-                             languages=LANGUAGES, errors=[])
+        return home_page(request, user)
 
     @route("/calls", ["GET"])
     def go_to_call(request: Request) -> Response:
@@ -767,11 +823,9 @@ def mount_screen(app: FastAPI) -> None:
             return user
         reference = re.sub(r"\s+", "", request.query_params.get("reference", "")).lower()
         if not CALL_ID.match(reference):
-            return screen.render(request, "home.html", 422, user=user,
-                                 pathways=entry_pathways(screen.door(request)),
-                                 languages=LANGUAGES, reference=reference,
-                                 errors=[("reference", "Enter a call reference: 32 letters "
-                                          "and numbers, as shown on the call's pages")])
+            return home_page(request, user, 422, reference=reference,
+                             errors=[("reference", "Enter a call reference: 32 letters "
+                                      "and numbers, as shown on the call's pages")])
         return RedirectResponse(f"/calls/{reference}", status_code=303)
 
     @route("/calls", ["POST"])
@@ -793,8 +847,7 @@ def mount_screen(app: FastAPI) -> None:
         if language not in dict(LANGUAGES):
             errors.append(("language", "Select the language of the call"))
         if errors:
-            return screen.render(request, "home.html", 422, user=user, pathways=pathways,
-                                 languages=LANGUAGES, errors=errors)
+            return home_page(request, user, 422, errors=errors)
         try:
             state = door.start_call(user, pathway, {}, language)
         except CallError as exc:
@@ -809,6 +862,8 @@ def mount_screen(app: FastAPI) -> None:
             return screen.call_failure(request, user, UnknownCall(call_id))
         try:
             return screen.door(request).call(user, call_id)
+        except NotYourCall as exc:
+            return screen.not_yours(request, user, exc)
         except (UnknownCall, CallError, RestoreError) as exc:
             return screen.call_failure(request, user, exc)
 
@@ -849,11 +904,68 @@ def mount_screen(app: FastAPI) -> None:
             result = action(screen.door(request), user, form, state)
         except StaleUpdate as exc:
             return screen.stale(request, state.call_id, exc)
+        except NotYourCall as exc:  # taken over between loading the call and changing it
+            return screen.not_yours(request, user, exc)
         except (UnknownCall, CallError, RestoreError) as exc:
             return screen.call_failure(request, user, exc)
         if isinstance(result, Response):
             return result
         return RedirectResponse(f"/calls/{result.call_id}", status_code=303)
+
+    def owner_of(request: Request, user: User) -> NotYourCall | Response:
+        """Who has the call, when it is another handler; otherwise the page to show (the
+        call itself when it is already this handler's)."""
+        call_id = call_id_of(request)
+        if not CALL_ID.match(call_id):
+            return screen.call_failure(request, user, UnknownCall(call_id))
+        try:
+            screen.door(request).call(user, call_id)
+        except NotYourCall as exc:
+            return exc
+        except (UnknownCall, CallError, RestoreError) as exc:
+            return screen.call_failure(request, user, exc)
+        return RedirectResponse(f"/calls/{call_id}", status_code=303)
+
+    @route("/calls/{call_id}/take-over", ["POST"])
+    def take_over(request: Request) -> Response:
+        user = handler_of(request)
+        if isinstance(user, Response):
+            return user
+        form = screen.checked_form(request)
+        if form is None:
+            return screen.forbidden_form(request, user)
+        call_id = call_id_of(request)
+        door = screen.door(request)
+        owner = owner_of(request, user)
+        if isinstance(owner, Response):
+            return owner
+        reason = str(form.get("reason", "")).strip()
+        if not reason:
+            return screen.not_yours(request, user, owner, status=422, errors=[
+                ("reason", "Enter why you are taking over this call")])
+        if len(reason) > TAKE_OVER_REASON_LIMIT:
+            return screen.not_yours(request, user, owner, status=422, reason=reason, errors=[
+                ("reason", f"The reason must be {TAKE_OVER_REASON_LIMIT} characters or "
+                 "fewer")])
+        try:
+            door.take_over(user, call_id, screen.version_of(form), reason)
+        except StaleUpdate:
+            now = owner_of(request, user)
+            if isinstance(now, Response):
+                return now
+            screen.notify(request, Notice(
+                "The call had changed",
+                f"{now.owner_name} changed the call after this page was loaded, so it was "
+                "not taken over. They may still be working on it: ask them first. Take it "
+                "over only if they cannot carry on."))
+            return screen.not_yours(request, user, now, reason=reason, status=409)
+        except (UnknownCall, CallError, RestoreError) as exc:
+            return screen.call_failure(request, user, exc)
+        screen.notify(request, Notice(
+            "You have taken over this call",
+            f"The call is now yours; {owner.owner_name} can no longer change it. Who took it "
+            "over, when and why is kept with the call's record.", success=True))
+        return RedirectResponse(f"/calls/{call_id}", status_code=303)
 
     @route("/calls/{call_id}/answer", ["POST"])
     def answer(request: Request) -> Response:

@@ -65,7 +65,7 @@ class HistoryEntry:
 
     at: float  # seconds since the epoch (UTC); cheap to take on every answer
     state: str
-    kind: str  # answered | pre-answered | passed | outcome | searched
+    kind: str  # answered | pre-answered | passed | outcome | searched | taken_over
     answer: Any = None
     why: str = ""
 
@@ -517,6 +517,16 @@ class CallEngine:
                  "allocated_team": record.team, "alerts": list(record.alerts)},
                 {"person_id": record.person_id, "known_status": status})
 
+    # --- another handler ----------------------------------------------------------------
+
+    def take_over(self, session: CallSession, handler: str, reason: str,
+                  taken: Mapping[str, str]) -> None:
+        """Hand the call to ``handler`` (the name the scripts use), keeping in the trail who
+        took it from whom (``taken``), when and why."""
+        session.history.append(HistoryEntry(time.time(), session.state, "taken_over",
+                                            dict(taken), reason))
+        session.handler = handler
+
     # --- going back and correcting --------------------------------------------------------
 
     def back(self, session: CallSession) -> StepView:
@@ -563,7 +573,8 @@ class CallEngine:
         confirmed = [h.answer["person_id"] for h in session.answered()
                      if isinstance(h.answer, Mapping) and h.answer.get("person_id")]
         fresh.candidates = list(dict.fromkeys([*session.candidates, *confirmed]))
-        searches = [h for h in session.history if h.kind == "searched"]
+        # Searches and take-overs happened whatever the answers; a new route keeps them.
+        searches = [h for h in session.history if h.kind in ("searched", "taken_over")]
         self._recalculate(compiled, fresh, fresh.facts)
         self._settle(compiled, fresh)
         pending = dict(answers)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 import api.store
 from api.store import Store, database_url, make_engine, metadata, migrate
 from tests.api.conftest import Databases
 
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"users", "auth_sessions", "calls", "contacts", "record_reads", "pathway_sources",
           "sent_messages"}
 
@@ -73,5 +77,42 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
         command.downgrade(config, "0002")  # undoing 0003 keeps everything else
         assert "sent_messages" not in sa.inspect(engine).get_table_names()
         assert store.load_call("c" * 32).handler == "sam"
+    finally:
+        engine.dispose()
+
+
+# Instances as processes: each imports the store, waits for the others, then migrates at
+# the same moment. Three rather than two, so that without the lock a clash is near certain.
+RACERS = 3
+RACER = """
+import sys, time
+from pathlib import Path
+from api.store import migrate
+url, ready, others = sys.argv[1], Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
+ready.touch()
+deadline = time.monotonic() + 60
+while not all(p.exists() for p in others) and time.monotonic() < deadline:
+    time.sleep(0.005)
+migrate(url)
+"""
+
+
+def test_two_instances_starting_on_a_new_database_at_once_both_migrate_it(
+        backend: str, tmp_path: Path, databases: Databases) -> None:
+    url = database_url(databases.fresh() if backend == "postgresql" else None, tmp_path)
+    flags = [tmp_path / f"ready-{n}" for n in range(RACERS)]
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, url, str(flag),
+                                *(str(f) for f in flags if f != flag)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+              for flag in flags]
+    outputs = [racer.communicate(timeout=120)[0].decode(errors="replace") for racer in racers]
+    assert [racer.returncode for racer in racers] == [0] * RACERS, outputs
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
+                                      ).scalars().all() == [head]
+        assert TABLES <= set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
