@@ -328,18 +328,24 @@ class FrontDoor:
         version = self.store.create_call(session.to_dict(), user.username)
         return self._state(version, session)
 
+    def _changeable(self, user: User, stored: StoredCall, version: int,
+                    finished: str) -> CallSession:
+        """The session of ``stored``, if ``user`` may change it from ``version``: their own
+        call, still at that version and not finished (``finished`` says why if it is)."""
+        self._check_owner(user, stored)
+        if stored.row_version != version:
+            raise StaleUpdate(stored.row_version)
+        if stored.status == "finished":
+            raise CallFinished(finished)
+        return self._restore(stored)
+
     def _change(self, user: User, call_id: str, version: int,
                 operation: Callable[[CallSession], Sequence[str] | None]) -> CallState:
         changed: list[tuple[CallSession, Sequence[str]]] = []
 
         def change(stored: StoredCall) -> Update:
-            self._check_owner(user, stored)
-            if stored.row_version != version:
-                raise StaleUpdate(stored.row_version)
-            if stored.status == "finished":
-                raise CallFinished("The call is finished and its contact record written; it "
-                                   "takes no more changes.")
-            session = self._restore(stored)
+            session = self._changeable(user, stored, version, "The call is finished and its "
+                                       "contact record written; it takes no more changes.")
             changed.append((session, operation(session) or ()))
             return session.to_dict(), version, None
 
@@ -382,13 +388,8 @@ class FrontDoor:
         records: list[dict[str, Any]] = []
 
         def change(stored: StoredCall) -> Update:
-            self._check_owner(user, stored)
-            if stored.row_version != version:
-                raise StaleUpdate(stored.row_version)
-            if stored.status == "finished":
-                raise CallFinished("The contact record for this call has already been "
-                                   "written.")
-            session = self._restore(stored)
+            session = self._changeable(user, stored, version, "The contact record for this "
+                                       "call has already been written.")
             record, row = self._contact(user, call_id, session, override)
             records.append(record)
             return session.to_dict(), version, row

@@ -44,6 +44,8 @@ calls = sa.Table(
     sa.Column("row_version", sa.Integer, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # A handler's own calls, most recently changed first (migration 0004).
+    sa.Index("calls_by_handler", "handler", "status", "updated_at"),
 )
 contacts = sa.Table(
     "contacts", metadata,
