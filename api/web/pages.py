@@ -1,0 +1,351 @@
+"""The screen's addresses and what each does with what is sent to it.
+
+Every form is answered with a redirect once the service has saved the change
+(Post/Redirect/Get); a form with a problem is answered with its page again, the problem
+summarised at the top.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from api.auth import User
+from api.service import OVERRIDE_KINDS, TAKE_OVER_REASON_LIMIT, CallState, Override
+from api.store import StaleUpdate
+from api.web.assets import mount_assets
+from api.web.forms import (
+    checked_form,
+    form_answer,
+    posted_form,
+    safe_next,
+    same_answer,
+    same_origin,
+    search_details,
+    session_token,
+    version_of,
+)
+from api.web.notices import Notice
+from api.web.presenter import Presenter
+from api.web.routing import Router, show_errors_as_pages
+from api.web.screen import CALL_ID, REFUSALS, Screen, call_id_of
+from api.web.texts import LANGUAGES, kind_label
+from triage.errors import CallError
+
+NOT_ANSWERED = "That question has not been answered in this call, so there is nothing to change."
+
+
+def mount_screen(app: FastAPI) -> None:
+    """Add the handler's screen and the GOV.UK Frontend assets to ``app``."""
+    screen = Screen()
+    app.state.screen = screen
+    mount_assets(app)
+    show_errors_as_pages(app, screen)
+    router = Router(app, screen)
+    for add_pages in (add_sign_in_pages, add_start_pages, add_call_pages, add_outcome_pages):
+        add_pages(router)
+
+
+def add_sign_in_pages(router: Router) -> None:
+    """``/sign-in`` and ``/sign-out``."""
+    from api.app import COOKIE
+
+    screen = router.screen
+
+    @router.page("/sign-in", "GET")
+    def sign_in_page(request: Request) -> Response:
+        return screen.render(request, "sign_in.html", user=screen.user(request),
+                             next=safe_next(request.query_params.get("next")), errors=[],
+                             username="")
+
+    @router.page("/sign-in", "POST")
+    def sign_in(request: Request) -> Response:
+        form = posted_form(request)
+        target = safe_next(str(form.get("next", "/")))
+        username = str(form.get("username", "")).strip()[:80]
+        password = str(form.get("password", ""))[:200]
+        if not same_origin(request):
+            return screen.problem(request, 403, "This form could not be accepted",
+                                  "The sign-in form did not come from this service.")
+        errors = []
+        if not username:
+            errors.append(("username", "Enter your user name"))
+        if not password:
+            errors.append(("password", "Enter your password"))
+        result = None if errors else request.app.state.auth.sign_in(username, password)
+        if result is None:
+            if not errors:
+                errors.append(("username", "The user name or password is wrong"))
+                screen.log.info("sign_in_refused")
+            return screen.render(request, "sign_in.html", 401 if password else 422, user=None,
+                                 next=target, errors=errors, username=username)
+        token, user = result
+        settings = request.app.state.settings
+        response = screen.redirect(request, target)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https",
+                            max_age=int(settings.session_hours * 3600))
+        screen.log.info("signed_in", user=user.username, role=user.role.value, via="screen")
+        return response
+
+    @router.page("/sign-out", "POST")
+    def sign_out(request: Request) -> Response:
+        # Anyone signed in may sign out, not only call handlers.
+        user = screen.user(request)
+        if user is None:
+            return screen.to_sign_in(request)
+        if checked_form(request) is None:
+            return screen.forbidden_form(request, user)
+        request.app.state.auth.sign_out(session_token(request) or "")
+        response = screen.redirect(request, "/sign-in")
+        response.delete_cookie(COOKIE)
+        return response
+
+
+def add_start_pages(router: Router) -> None:
+    """``/``, going to a call by its reference, and starting one."""
+    screen = router.screen
+
+    @router.handler_page("/")
+    def home(request: Request, user: User) -> Response:
+        return screen.home_page(request, user)
+
+    @router.handler_page("/calls")
+    def go_to_call(request: Request, user: User) -> Response:
+        reference = re.sub(r"\s+", "", request.query_params.get("reference", "")).lower()
+        if not CALL_ID.match(reference):
+            return screen.home_page(request, user, 422, reference=reference,
+                                    errors=[("reference", "Enter a call reference: 32 letters "
+                                             "and numbers, as shown on the call's pages")])
+        return screen.redirect(request, f"/calls/{reference}")
+
+    @router.handler_form("/calls")
+    def start_call(request: Request, user: User, form: FormData) -> Response:
+        door = screen.door(request)
+        pathways = Presenter(door).entry_pathways()
+        pathway = str(form.get("pathway", "")) or (pathways[0]["id"] if len(pathways) == 1
+                                                   else "")
+        language = str(form.get("language", "en"))
+        errors = []
+        if pathway not in {p["id"] for p in pathways}:
+            errors.append(("pathway", "Select the pathway to start"))
+        if language not in dict(LANGUAGES):
+            errors.append(("language", "Select the language of the call"))
+        if errors:
+            return screen.home_page(request, user, 422, errors=errors)
+        try:
+            state = door.start_call(user, pathway, {}, language)
+        except CallError as exc:
+            return screen.refused(request, user, exc)
+        return screen.redirect(request, f"/calls/{state.call_id}")
+
+
+def add_call_pages(router: Router) -> None:
+    """The questions, the person search, correcting answers, checking them, and taking
+    over another handler's call."""
+    screen = router.screen
+
+    @router.call_page("/calls/{call_id}")
+    def current(request: Request, user: User, state: CallState) -> Response:
+        if state.outcome is not None:
+            return screen.redirect(request, f"/calls/{state.call_id}/outcome")
+        return screen.call_page(request, user, state)
+
+    @router.handler_form("/calls/{call_id}/take-over")
+    def take_over(request: Request, user: User, form: FormData) -> Response:
+        owner = screen.owner_of(request, user)
+        if isinstance(owner, Response):
+            return owner
+        reason = str(form.get("reason", "")).strip()
+        if not reason:
+            return screen.not_yours(request, user, owner, status=422, errors=[
+                ("reason", "Enter why you are taking over this call")])
+        if len(reason) > TAKE_OVER_REASON_LIMIT:
+            return screen.not_yours(request, user, owner, status=422, reason=reason, errors=[
+                ("reason", f"The reason must be {TAKE_OVER_REASON_LIMIT} characters or "
+                 "fewer")])
+        try:
+            screen.door(request).take_over(user, call_id_of(request), version_of(form), reason)
+        except StaleUpdate:
+            now = screen.owner_of(request, user)
+            if isinstance(now, Response):
+                return now
+            screen.notify(request, Notice(
+                "The call had changed",
+                f"{now.owner_name} changed the call after this page was loaded, so it was "
+                "not taken over. They may still be working on it: ask them first. Take it "
+                "over only if they cannot carry on."))
+            return screen.not_yours(request, user, now, reason=reason, status=409)
+        except REFUSALS as exc:
+            return screen.refused(request, user, exc)
+        return screen.redirect(request, f"/calls/{call_id_of(request)}", Notice(
+            "You have taken over this call",
+            f"The call is now yours; {owner.owner_name} can no longer change it. Who took it "
+            "over, when and why is kept with the call's record.", success=True))
+
+    @router.call_form("/calls/{call_id}/answer")
+    def answer(request: Request, user: User, form: FormData, state: CallState
+               ) -> CallState | Response:
+        if state.step is None or str(form.get("step", "")) != state.step.state:
+            # The form was for a step the call has moved past (another tab, a restart).
+            raise StaleUpdate(state.version)
+        view = state.step
+        raw = form_answer(view, form)
+        try:
+            return screen.door(request).answer(user, state.call_id, version_of(form),
+                                               view.state, raw)
+        except CallError as exc:
+            return screen.answer_refused(request, user, state, view, raw, exc)
+
+    @router.call_form("/calls/{call_id}/search")
+    def search(request: Request, user: User, form: FormData, state: CallState
+               ) -> CallState | Response:
+        # From the change page of an answered person check, the search is made there.
+        change_step = str(form.get("step", "")).strip()[:200] or None
+        from_check = str(form.get("from", "")) == "check"
+        details = search_details(form, user.username)
+        if not details.given_fields():
+            if change_step is None and (state.step is None or state.step.kind != "lookup"):
+                raise StaleUpdate(state.version)  # the call moved on from the search
+            if change_step is not None and change_step not in {
+                    a["step"] for a in state.answered}:
+                raise CallError(NOT_ANSWERED)
+            return screen.call_page(
+                request, user, state, status=422, change_step=change_step,
+                back_to=f"/calls/{state.call_id}/check" if from_check else None,
+                from_check=from_check,
+                errors=[("nhs_number", "Enter the NHS number, or the name with the date "
+                         "of birth or postcode, to search")])
+        screen.door(request).search(user, state.call_id, version_of(form), details,
+                                    change_step)
+        if change_step is None:
+            return screen.redirect(request, f"/calls/{state.call_id}#search-results")
+        query = f"step={quote(change_step, safe='')}" + ("&from=check" if from_check else "")
+        return screen.redirect(request,
+                               f"/calls/{state.call_id}/change?{query}#search-results")
+
+    @router.call_page("/calls/{call_id}/change")
+    def change_page(request: Request, user: User, state: CallState) -> Response:
+        step = request.query_params.get("step", "")
+        if step not in {a["step"] for a in state.answered}:
+            return screen.call_failure(request, user, CallError(NOT_ANSWERED))
+        back = (f"/calls/{state.call_id}/check" if request.query_params.get("from") == "check"
+                else None)
+        return screen.call_page(request, user, state, change_step=step, back_to=back)
+
+    @router.call_form("/calls/{call_id}/change")
+    def change(request: Request, user: User, form: FormData, state: CallState
+               ) -> CallState | Response:
+        door = screen.door(request)
+        step = str(form.get("step", ""))
+        session, _ = Presenter(door).session(state.call_id)
+        view = door.engine.view_of(session, step)
+        raw: Any = form_answer(view, form)
+        before = [a["answer"] for a in state.answered if a["step"] == view.state]
+        back_to_check = str(form.get("from", "")) == "check"
+        if before and same_answer(before[-1], raw):
+            if version_of(form) != state.version:
+                raise StaleUpdate(state.version)
+            return screen.redirect(request, f"/calls/{state.call_id}/check" if back_to_check
+                                   else f"/calls/{state.call_id}")
+        try:
+            new_state = door.change(user, state.call_id, version_of(form), step, raw)
+        except CallError as exc:
+            return screen.answer_refused(request, user, state, view, raw, exc,
+                                         change_step=step)
+        if new_state.dropped:
+            titles = []
+            for name in new_state.dropped:
+                try:
+                    titles.append(door.engine.view_of(session, name).title or name)
+                except CallError:
+                    titles.append(name)
+            screen.notify(request, Notice(
+                "Answer changed",
+                "These answers no longer apply and were removed: " + "; ".join(titles) + "."))
+        else:
+            screen.notify(request, Notice("Answer changed", "The answer was changed.",
+                                          success=True))
+        if back_to_check and new_state.outcome is not None:
+            return screen.redirect(request, f"/calls/{state.call_id}/check")
+        return new_state
+
+    @router.call_page("/calls/{call_id}/check")
+    def check(request: Request, user: User, state: CallState) -> Response:
+        return screen.check_page(request, user, state)
+
+
+def add_outcome_pages(router: Router) -> None:
+    """What to tell the caller, sending the link, and finishing the call."""
+    screen = router.screen
+
+    @router.call_page("/calls/{call_id}/outcome")
+    def outcome(request: Request, user: User, state: CallState) -> Response:
+        if state.outcome is None:
+            return screen.redirect(request, f"/calls/{state.call_id}")
+        return screen.outcome_page(request, user, state)
+
+    @router.call_form("/calls/{call_id}/send-link")
+    def send_link(request: Request, user: User, form: FormData, state: CallState
+                  ) -> CallState | Response:
+        by = str(form.get("by", ""))
+        to = str(form.get("to", "")).strip()
+        errors = []
+        if by not in ("sms", "email"):
+            errors.append(("by", "Select text message or email"))
+        if not 3 <= len(to) <= 200:
+            errors.append(("to", "Enter the mobile number or email address to send to"))
+        if errors or state.outcome is None:
+            return screen.outcome_form_refused(request, user, state, errors,
+                                               {"by": by, "to": to})
+        result = screen.door(request).send_link(user, state.call_id, to, by)
+        how = "text message" if by == "sms" else "email"
+        status = result.get("status", "failed")
+        if status == "sent":
+            notice = Notice("Link sent", f"The link was sent by {how}. "
+                            f"GOV.UK Notify reference: {result.get('reference') or 'none'}.",
+                            success=True)
+        else:
+            notice = Notice(f"Link {status}", f"{status.capitalize()}: {result.get('reason', '')}")
+        return screen.redirect(request, f"/calls/{state.call_id}/outcome", notice)
+
+    @router.call_form("/calls/{call_id}/finish")
+    def finish(request: Request, user: User, form: FormData, state: CallState
+               ) -> CallState | Response:
+        screen.door(request).finish(user, state.call_id, version_of(form), None)
+        return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
+            "Contact recorded", "The contact record was written.", success=True))
+
+    @router.call_form("/calls/{call_id}/override")
+    def override(request: Request, user: User, form: FormData, state: CallState
+                 ) -> CallState | Response:
+        kind = str(form.get("kind", ""))
+        team = str(form.get("team", "")).strip() or None
+        reason = str(form.get("reason", "")).strip()
+        errors = []
+        if kind not in OVERRIDE_KINDS:
+            errors.append(("kind", "Select the outcome to use instead"))
+        present = Presenter(screen.door(request))
+        session, _ = present.session(state.call_id)
+        if team is not None and team not in dict(present.teams(session)):
+            errors.append(("team", "Select a team from the list, or no team"))
+        if not reason:
+            errors.append(("reason", "Enter why the suggested outcome is not right"))
+        elif len(reason) > 2000:
+            errors.append(("reason", f"The reason is {len(reason)} characters long; "
+                           "it must be 2,000 characters or fewer"))
+        if errors:
+            return screen.outcome_form_refused(
+                request, user, state, errors,
+                {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
+        screen.door(request).finish(user, state.call_id, version_of(form),
+                                    Override(kind, team, reason))
+        return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
+            "Contact recorded with a different outcome",
+            f"The contact record was written with the outcome '{kind_label(kind)}' and your "
+            "reason.", success=True))

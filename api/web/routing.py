@@ -1,0 +1,148 @@
+"""Adding the screen's pages to the app.
+
+Each page says what it needs by the decorator that adds it, and gets it already checked;
+anyone else gets the page that says why not:
+
+- ``page``: nothing (signing in and out check for themselves);
+- ``handler_page``: the signed-in call handler (GET);
+- ``handler_form``: the handler and the form, its CSRF token and origin checked (POST);
+- ``call_page``: the handler and their call in the page's address (GET);
+- ``call_form``: the handler, the checked form and their call, for a change to the call
+  (POST); whatever the service refuses becomes its page (:meth:`Screen.refused`).
+
+Every page runs in a worker thread and never shows a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import User
+from api.service import CallState
+from api.web.forms import checked_form
+from api.web.screen import REFUSALS, Screen
+
+Page = Callable[[Request], Response]
+HandlerPage = Callable[[Request, User], Response]
+HandlerForm = Callable[[Request, User, FormData], Response]
+CallPage = Callable[[Request, User, CallState], Response]
+CallForm = Callable[[Request, User, FormData, CallState], CallState | Response]
+"""A change to a call: the page to show, or the call as it now is (to go on to)."""
+
+
+class Router:
+    """Adds pages to the app, each given what it needs (see the module's docstring)."""
+
+    def __init__(self, app: FastAPI, screen: Screen) -> None:
+        self.app = app
+        self.screen = screen
+
+    def page(self, path: str, method: str) -> Callable[[Page], Page]:
+        """Add a page that checks who may see it itself."""
+        def add(page: Page) -> Page:
+            self.app.add_api_route(path, self._guarded(page), methods=[method],
+                                   include_in_schema=False, response_class=HTMLResponse)
+            return page
+        return add
+
+    def handler_page(self, path: str) -> Callable[[HandlerPage], HandlerPage]:
+        """Add a page for the signed-in call handler."""
+        def add(page: HandlerPage) -> HandlerPage:
+            def run(request: Request) -> Response:
+                user = self.screen.handler(request)
+                return user if isinstance(user, Response) else page(request, user)
+            self.page(path, "GET")(run)
+            return page
+        return add
+
+    def handler_form(self, path: str) -> Callable[[HandlerForm], HandlerForm]:
+        """Add a form for the signed-in call handler; a form that fails the CSRF or origin
+        check changes nothing."""
+        def add(page: HandlerForm) -> HandlerForm:
+            def run(request: Request) -> Response:
+                user = self.screen.handler(request)
+                if isinstance(user, Response):
+                    return user
+                form = checked_form(request)
+                if form is None:
+                    return self.screen.forbidden_form(request, user)
+                return page(request, user, form)
+            self.page(path, "POST")(run)
+            return page
+        return add
+
+    def call_page(self, path: str) -> Callable[[CallPage], CallPage]:
+        """Add a page of the handler's call."""
+        def add(page: CallPage) -> CallPage:
+            def run(request: Request, user: User) -> Response:
+                state = self.screen.call(request, user)
+                return state if isinstance(state, Response) else page(request, user, state)
+            self.handler_page(path)(run)
+            return page
+        return add
+
+    def call_form(self, path: str) -> Callable[[CallForm], CallForm]:
+        """Add a form that changes the handler's call, then goes on to where the call is."""
+        def add(change: CallForm) -> CallForm:
+            def run(request: Request, user: User, form: FormData) -> Response:
+                state = self.screen.call(request, user)
+                if isinstance(state, Response):
+                    return state
+                try:
+                    result = change(request, user, form, state)
+                except REFUSALS as exc:
+                    return self.screen.refused(request, user, exc)
+                if isinstance(result, Response):
+                    return result
+                return self.screen.redirect(request, f"/calls/{result.call_id}")
+            self.handler_form(path)(run)
+            return change
+        return add
+
+    def _guarded(self, page: Page) -> Callable[[Request], Awaitable[Response]]:
+        """Read any form, then run the page in a worker thread (the service layer blocks on
+        the database and on password hashing); any unexpected failure becomes a plain page
+        and the details go to the log only."""
+        screen = self.screen
+
+        async def run(request: Request) -> Response:
+            try:
+                if request.method == "POST":
+                    request.state.form = await request.form()
+                return await run_in_threadpool(page, request)
+            except Exception as exc:  # never a traceback for the handler
+                screen.log.error("screen_failed", path=request.url.path,
+                                 error=type(exc).__name__)
+                return screen.problem(request, 500, "Sorry, something went wrong",
+                                      "Nothing more was changed. Reload the page to see the "
+                                      "call as it was last saved, or try again shortly.",
+                                      screen.user(request))
+        return run
+
+
+def show_errors_as_pages(app: FastAPI, screen: Screen) -> None:
+    """Errors on the screen's addresses (an unknown page, say) are pages, not JSON."""
+    previous = app.exception_handlers.get(StarletteHTTPException)
+
+    async def page_errors(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if (isinstance(exc, StarletteHTTPException) and wants_html
+                and not path.startswith(("/api", "/docs", "/openapi", "/health"))):
+            title = "Page not found" if exc.status_code == 404 else "That could not be done"
+            text = ("Check the address, or go back to the start." if exc.status_code == 404
+                    else "Go back and try again.")
+            return screen.problem(request, exc.status_code, title, text, screen.user(request))
+        if previous is None:
+            raise exc
+        result = previous(request, exc)
+        response: Response = await result if isinstance(result, Awaitable) else result
+        return response
+
+    app.add_exception_handler(StarletteHTTPException, page_errors)

@@ -1,0 +1,357 @@
+"""The screen itself: rendering pages (with their security headers and one-off notices),
+who may see them, the page for each thing the service refuses, and the call's pages."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+
+from api.auth import Role, User, token_hash
+from api.service import (
+    OVERRIDE_KINDS,
+    TAKE_OVER_REASON_LIMIT,
+    CallState,
+    FrontDoor,
+    NotYourCall,
+)
+from api.store import StaleUpdate, UnknownCall
+from api.web.assets import TEMPLATES
+from api.web.forms import (
+    answer_problem,
+    csrf_token,
+    date_parts,
+    entered_date,
+    search_form_values,
+    session_token,
+)
+from api.web.notices import Notice, ScreenState
+from api.web.presenter import Presenter
+from api.web.texts import (
+    LANGUAGES,
+    SEARCH_LABELS,
+    SUMMARY_LABELS,
+    due_text,
+    grouped,
+    kind_label,
+    message_line,
+    paragraphs,
+    sentence,
+    when_text,
+    where_text,
+)
+from triage.audit import audit_logger
+from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+from triage.session import StepView
+
+SERVICE_NAME = "Social Care Direct: call handling"
+CALL_ID = re.compile(r"^[0-9a-f]{32}$")
+REFUSALS = (StaleUpdate, NotYourCall, UnknownCall, CallError, RestoreError)
+"""What the service raises when it will not show or change a call; each has a page
+(:meth:`Screen.refused`)."""
+
+
+def make_environment() -> Environment:
+    """Jinja with this screen's templates and the GOV.UK Frontend macros."""
+    env = Environment(
+        loader=ChoiceLoader([
+            FileSystemLoader(str(TEMPLATES)),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]),
+        autoescape=select_autoescape(["html"]),
+        # The GOV.UK macros read optional parameters that are often absent.
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["paragraphs"] = paragraphs
+    env.filters["grouped"] = grouped
+    env.filters["sentence"] = sentence
+    env.globals["service_name"] = SERVICE_NAME
+    return env
+
+
+def call_id_of(request: Request) -> str:
+    """The call reference in the page's address."""
+    return str(request.path_params["call_id"])
+
+
+class Screen:
+    """The handler's pages, rendered, with the page to show for each refusal."""
+
+    def __init__(self) -> None:
+        self.env = make_environment()
+        self.state = ScreenState()
+        self.log = audit_logger()
+
+    # --- plumbing --------------------------------------------------------------------
+
+    @staticmethod
+    def door(request: Request) -> FrontDoor:
+        """The service."""
+        door: FrontDoor = request.app.state.front_door
+        return door
+
+    @staticmethod
+    def user(request: Request) -> User | None:
+        """The signed-in user, if any."""
+        user: User | None = request.app.state.auth.user_of(session_token(request))
+        return user
+
+    def render(self, request: Request, template: str, status: int = 200,
+               **context: Any) -> HTMLResponse:
+        """A page, with the CSP nonce, CSRF token and any one-off notices."""
+        nonce = secrets.token_urlsafe(16)
+        token = session_token(request)
+        notices = self.state.notices.take(token_hash(token)) if token else None
+        errors: Sequence[tuple[str, str]] = context.pop("errors", ())
+        error_map: dict[str, str] = {}
+        for name, message in errors:
+            error_map.setdefault(name, message)
+        html = self.env.get_template(template).render(
+            request=request, cspNonce=nonce, csrf=csrf_token(token) if token else "",
+            notices=notices or [], errors=list(errors), error_map=error_map, **context)
+        response = HTMLResponse(html, status_code=status)
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; font-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    def notify(self, request: Request, notice: Notice) -> None:
+        """Show ``notice`` on the next page this session sees."""
+        token = session_token(request)
+        if token:
+            key = token_hash(token)
+            existing: list[Notice] = self.state.notices.peek(key) or []
+            self.state.notices.put(key, [*existing, notice])
+
+    def redirect(self, request: Request, target: str,
+                 notice: Notice | None = None) -> RedirectResponse:
+        """Go on to ``target`` (after a form: Post/Redirect/Get), showing ``notice`` there."""
+        if notice is not None:
+            self.notify(request, notice)
+        return RedirectResponse(target, status_code=303)
+
+    def problem(self, request: Request, status: int, title: str, text: str,
+                user: User | None = None) -> HTMLResponse:
+        """A page saying what went wrong and what to do, never a traceback."""
+        return self.render(request, "problem.html", status, title=title, text=text,
+                           user=user)
+
+    # --- who may see a page ----------------------------------------------------------
+
+    def to_sign_in(self, request: Request) -> RedirectResponse:
+        """Send someone who is not signed in to the sign-in page, then back."""
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"
+        return self.redirect(request, f"/sign-in?next={quote(target, safe='')}")
+
+    def handler(self, request: Request) -> User | Response:
+        """The signed-in call handler, or the page to show anyone else."""
+        user = self.user(request)
+        if user is None:
+            return self.to_sign_in(request)
+        if user.role is not Role.HANDLER:
+            return self.problem(
+                request, 403, "This screen is for call handlers",
+                f"You are signed in as a {user.role.value}. Calls are run by call handlers; "
+                "sign out and sign in as a handler to take a call.", user)
+        return user
+
+    def forbidden_form(self, request: Request, user: User) -> HTMLResponse:
+        """The answer to a form that failed the CSRF or origin check."""
+        self.log.warning("screen_form_refused", user=user.username, path=request.url.path)
+        return self.problem(request, 403, "This form could not be accepted",
+                            "The form was out of date or did not come from this service. "
+                            "Go back, reload the page and try again; nothing was changed.",
+                            user)
+
+    def _own_call(self, request: Request, user: User) -> CallState:
+        """The call in the page's address, if it is ``user``'s (else one of REFUSALS)."""
+        call_id = call_id_of(request)
+        if not CALL_ID.match(call_id):
+            raise UnknownCall(call_id)
+        return self.door(request).call(user, call_id)
+
+    def call(self, request: Request, user: User) -> CallState | Response:
+        """The handler's call the page is about, or the page to show instead."""
+        try:
+            return self._own_call(request, user)
+        except REFUSALS as exc:
+            return self.refused(request, user, exc)
+
+    def owner_of(self, request: Request, user: User) -> NotYourCall | Response:
+        """Who has the call, when it is another handler; otherwise the page to show (the
+        call itself when it is already this handler's)."""
+        try:
+            self._own_call(request, user)
+        except NotYourCall as exc:
+            return exc
+        except REFUSALS as exc:
+            return self.refused(request, user, exc)
+        return self.redirect(request, f"/calls/{call_id_of(request)}")
+
+    # --- what the service refused ----------------------------------------------------
+
+    def refused(self, request: Request, user: User, exc: Exception) -> Response:
+        """The page for one of REFUSALS: the call as it is now when it had changed, whose
+        it is when it is not the handler's, else what went wrong."""
+        if isinstance(exc, StaleUpdate):
+            return self.redirect(request, f"/calls/{call_id_of(request)}", Notice(
+                "The call had changed",
+                "This call was changed (in another tab or window) after this page was "
+                "loaded, so your last change was not saved. This page shows the call as it "
+                "is now: check it, then answer again if you need to."))
+        if isinstance(exc, NotYourCall):
+            return self.not_yours(request, user, exc)
+        return self.call_failure(request, user, exc)
+
+    def call_failure(self, request: Request, user: User, exc: Exception) -> HTMLResponse:
+        """A page for a call that cannot be shown or changed."""
+        if isinstance(exc, UnknownCall):
+            return self.problem(request, 404, "There is no call with this reference",
+                                "Check the reference, or start a new call.", user)
+        if isinstance(exc, PathwayVersionNotLoaded | RestoreError):
+            return self.problem(request, 409, "This call cannot be continued here",
+                                sentence(str(exc)), user)
+        return self.problem(request, 422, "That could not be done", sentence(str(exc)), user)
+
+    def not_yours(self, request: Request, user: User, exc: NotYourCall, *,
+                  errors: Sequence[tuple[str, str]] = (), reason: str = "",
+                  status: int = 403) -> HTMLResponse:
+        """Whose call this is, with a form to take it over (no details of the call)."""
+        return self.render(request, "take_over.html", status, user=user, call_id=exc.call_id,
+                           owner_name=exc.owner_name, version=exc.version,
+                           changed=when_text(exc.updated_at) if exc.updated_at else None,
+                           finished=exc.finished,
+                           posted=request.method == "POST"
+                           and not request.url.path.endswith("/take-over"),
+                           errors=errors, reason=reason, limit=TAKE_OVER_REASON_LIMIT)
+
+    # --- pages -----------------------------------------------------------------------
+
+    def home_page(self, request: Request, user: User, status: int = 200,
+                  **context: Any) -> HTMLResponse:
+        """Start a call, the handler's calls in progress, and go to a call by reference."""
+        door = self.door(request)
+        calls = [{"call_id": c.call_id, "started": when_text(c.started_at),
+                  "changed": when_text(c.updated_at), "where": where_text(c)}
+                 for c in door.my_calls(user, "active")]
+        context.setdefault("errors", [])
+        return self.render(request, "home.html", status, user=user, calls=calls,
+                           pathways=Presenter(door).entry_pathways(), languages=LANGUAGES,
+                           **context)
+
+    def call_page(self, request: Request, user: User, state: CallState, *,
+                  errors: Sequence[tuple[str, str]] = (), entered: Any = None,
+                  status: int = 200, change_step: str | None = None,
+                  back_to: str | None = None, from_check: bool | None = None
+                  ) -> HTMLResponse:
+        """The question page for the current step (or an earlier one being changed)."""
+        door = self.door(request)
+        present = Presenter(door)
+        session, _status = present.session(state.call_id)
+        if change_step is not None:
+            view = door.engine.view_of(session, change_step)
+            previous = [a["answer"] for a in state.answered if a["step"] == view.state]
+            value = entered if entered is not None else (previous[-1] if previous else None)
+            action = f"/calls/{state.call_id}/change"
+        else:
+            assert state.step is not None
+            view = state.step
+            value = entered
+            action = f"/calls/{state.call_id}/answer"
+        steps = [a["step"] for a in state.answered]
+        if change_step is not None:
+            index = steps.index(view.state) if view.state in steps else len(steps)
+        else:
+            index = len(steps)
+        back = back_to or (f"/calls/{state.call_id}/change?step={quote(steps[index - 1])}"
+                           if index > 0 else "/")
+        search = None
+        saved = session.last_search
+        if view.kind == "lookup" and saved is not None and saved.step == view.state:
+            search = (search_form_values(saved.details), saved.result())
+        if isinstance(value, Mapping):
+            value = value.get("person_id")
+        found = {c.person_id: c for c in saved.candidates} if saved else {}
+        day, month, year = date_parts(value) if view.answer_type == "date" else ("", "", "")
+        if view.answer_type == "date" and entered is not None and not year:
+            day, month, year = (str(v) for v in entered_date(entered))
+        return self.render(
+            request, "question.html", status, user=user, call=state, view=view,
+            anchors={"answer": "answer-day"} if view.answer_type == "date" else {},
+            words=paragraphs(view.words), known=present.known(session),
+            caption=present.title_of(view.pathway_id), errors=errors, value=value,
+            date_value={"day": day, "month": month, "year": year}, action=action,
+            back=back, change_step=change_step, search=search, found=found,
+            search_labels=SEARCH_LABELS, summary_labels=SUMMARY_LABELS,
+            from_check=(request.query_params.get("from") == "check" if from_check is None
+                        else from_check))
+
+    def answer_refused(self, request: Request, user: User, state: CallState, view: StepView,
+                       raw: Any, exc: CallError, change_step: str | None = None
+                       ) -> HTMLResponse:
+        """The question again, with the answer as entered and what to enter instead."""
+        return self.call_page(request, user, state, errors=[("answer", answer_problem(
+            view, raw, exc))], entered=raw, status=422, change_step=change_step)
+
+    def outcome_page(self, request: Request, user: User, state: CallState, *,
+                     errors: Sequence[tuple[str, str]] = (), entered: Mapping[str, str]
+                     | None = None, status: int = 200) -> HTMLResponse:
+        """What to tell the caller, and the ways to finish the call."""
+        present = Presenter(self.door(request))
+        session, stored_status = present.session(state.call_id)
+        assert state.outcome is not None
+        outcome = state.outcome
+        messages = [message_line(m) for m in self.door(request).messages(state.call_id)]
+        return self.render(
+            request, "outcome.html", status, user=user, call=state, outcome=outcome,
+            messages=messages,
+            kind_label=kind_label(outcome.kind),
+            words=paragraphs(outcome.words), known=present.known(session),
+            due=due_text(outcome.timeframe, outcome.due), finished=stored_status == "finished",
+            errors=errors, entered=entered or {}, teams=present.teams(session),
+            kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS])
+
+    def outcome_form_refused(self, request: Request, user: User, state: CallState,
+                             errors: Sequence[tuple[str, str]], entered: Mapping[str, str]
+                             ) -> HTMLResponse:
+        """The outcome page again, with what was wrong in a form sent from it."""
+        if state.outcome is None:
+            raise CallError("The call has not reached an outcome yet.")
+        return self.outcome_page(request, user, state, errors=errors, entered=entered,
+                                 status=422)
+
+    def check_page(self, request: Request, user: User, state: CallState) -> HTMLResponse:
+        """Every answer so far, each with a change link."""
+        door = self.door(request)
+        present = Presenter(door)
+        session, stored_status = present.session(state.call_id)
+        rows = []
+        for given in state.answered:
+            view = door.engine.view_of(session, given["step"])
+            rows.append({"step": given["step"], "title": view.title or view.step_id,
+                         "answer": present.answer_text(view, given["answer"])})
+        return self.render(request, "check.html", user=user, call=state, rows=rows,
+                           known=present.known(session),
+                           finished=stored_status == "finished")
