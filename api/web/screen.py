@@ -65,8 +65,19 @@ REFUSALS = (StaleUpdate, NotYourCall, UnknownCall, CallError, RestoreError)
 (:meth:`Screen.refused`)."""
 
 
+GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "date-input",
+                    "details", "error-summary", "footer", "header", "input", "inset-text",
+                    "notification-banner", "panel", "radios", "select", "service-navigation",
+                    "summary-list", "table", "textarea", "warning-text")
+"""The GOV.UK Frontend components the pages use (``button`` is the macro ``govukButton``)."""
+
+
 def make_environment() -> Environment:
-    """Jinja with this screen's templates and the GOV.UK Frontend macros."""
+    """Jinja with this screen's templates and the GOV.UK Frontend macros.
+
+    Every template can call the macros of :data:`GOVUK_COMPONENTS` by their usual names
+    (``govukButton``...) and ``call_form`` (``_forms.html``) without importing them.
+    """
     env = Environment(
         loader=ChoiceLoader([
             FileSystemLoader(str(TEMPLATES)),
@@ -82,6 +93,12 @@ def make_environment() -> Environment:
     env.filters["grouped"] = grouped
     env.filters["sentence"] = sentence
     env.globals["service_name"] = SERVICE_NAME
+    macros = {f"govuk_frontend_jinja/components/{component}/macro.html":
+              "govuk" + "".join(word.capitalize() for word in component.split("-"))
+              for component in GOVUK_COMPONENTS}
+    macros["_forms.html"] = "call_form"
+    for template, name in macros.items():
+        env.globals[name] = getattr(env.get_template(template).module, name)
     return env
 
 
