@@ -33,6 +33,8 @@ auth_sessions = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("username", sa.String(80), sa.ForeignKey("users.username"), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # One-off notices for the session's next page, as a JSON list (migration 0005).
+    sa.Column("notices", sa.Text, nullable=True),
 )
 calls = sa.Table(
     "calls", metadata,
@@ -123,6 +125,11 @@ class StoredCall:
     row_version: int
     data: dict[str, Any]
     updated_at: dt.datetime | None = None
+
+
+def _same(column: sa.Column[Any], value: Any) -> sa.ColumnElement[bool]:
+    """``column`` equals ``value``, where None means NULL."""
+    return column.is_(None) if value is None else column == value
 
 
 def now() -> dt.datetime:
@@ -458,6 +465,36 @@ class Store:
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=dt.UTC)
         return dict(row) if expires > now() else None
+
+    def add_notice(self, token_hash: str, notice: Mapping[str, Any]) -> None:
+        """Keep ``notice`` for the session's next page (after any not yet shown)."""
+        where = auth_sessions.c.token_hash == token_hash
+        for _ in range(5):  # compare and set: a notice added or taken meanwhile is kept
+            with self.transaction() as c:
+                row = c.execute(sa.select(auth_sessions.c.notices).where(where)).first()
+                if row is None:
+                    return  # signed out meanwhile: nobody to show it to
+                notices = json.dumps([*json.loads(row.notices or "[]"), dict(notice)])
+                if c.execute(auth_sessions.update().where(where, _same(
+                        auth_sessions.c.notices, row.notices)).values(notices=notices)
+                        ).rowcount:
+                    return
+
+    def take_notices(self, token_hash: str) -> list[dict[str, Any]]:
+        """The notices kept for the session's next page, which are then forgotten."""
+        where = auth_sessions.c.token_hash == token_hash
+        for _ in range(5):
+            with self.engine.connect() as c:
+                kept = c.execute(sa.select(auth_sessions.c.notices).where(where)).scalar()
+            if kept is None:
+                return []  # the usual case: nothing to show and nothing written
+            with self.transaction() as c:
+                taken = c.execute(auth_sessions.update().where(
+                    where, auth_sessions.c.notices == kept).values(notices=None)).rowcount
+            if taken:
+                notices: list[dict[str, Any]] = json.loads(kept)
+                return notices
+        return []
 
     def end_session(self, token_hash: str) -> None:
         """Sign out."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +40,7 @@ from api.web.forms import (
     search_form_values,
     session_token,
 )
-from api.web.notices import Notice, ScreenState
+from api.web.notices import Notice
 from api.web.presenter import Presenter
 from api.web.texts import (
     LANGUAGES,
@@ -112,7 +113,6 @@ class Screen:
 
     def __init__(self) -> None:
         self.env = make_environment()
-        self.state = ScreenState()
         self.log = audit_logger()
 
     # --- plumbing --------------------------------------------------------------------
@@ -134,14 +134,15 @@ class Screen:
         """A page, with the CSP nonce, CSRF token and any one-off notices."""
         nonce = secrets.token_urlsafe(16)
         token = session_token(request)
-        notices = self.state.notices.take(token_hash(token)) if token else None
+        notices = ([Notice(**n) for n in self.door(request).store.take_notices(
+            token_hash(token))] if token else [])
         errors: Sequence[tuple[str, str]] = context.pop("errors", ())
         error_map: dict[str, str] = {}
         for name, message in errors:
             error_map.setdefault(name, message)
         html = self.env.get_template(template).render(
             request=request, cspNonce=nonce, csrf=csrf_token(token) if token else "",
-            notices=notices or [], errors=list(errors), error_map=error_map, **context)
+            notices=notices, errors=list(errors), error_map=error_map, **context)
         response = HTMLResponse(html, status_code=status)
         response.headers["Content-Security-Policy"] = (
             f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -156,9 +157,7 @@ class Screen:
         """Show ``notice`` on the next page this session sees."""
         token = session_token(request)
         if token:
-            key = token_hash(token)
-            existing: list[Notice] = self.state.notices.peek(key) or []
-            self.state.notices.put(key, [*existing, notice])
+            self.door(request).store.add_notice(token_hash(token), asdict(notice))
 
     def redirect(self, request: Request, target: str,
                  notice: Notice | None = None) -> RedirectResponse:
