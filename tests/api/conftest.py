@@ -209,6 +209,15 @@ class Service:
             state = reply.json()
         return state
 
+    def contact(self, call_id: str) -> dict[str, Any]:
+        """The contact record of a finished call, read as a supervisor would."""
+        listed = self.get("/api/contacts", role="supervisor", limit=500).json()
+        contact_id = next(c["contact_id"] for c in listed if c["call_id"] == call_id)
+        reply = self.get(f"/api/contacts/{contact_id}", role="supervisor")
+        assert reply.status_code == 200, reply.text
+        contact: dict[str, Any] = reply.json()
+        return contact
+
     def finish(self, state: dict[str, Any], override: dict[str, Any] | None = None
                ) -> httpx.Response:
         body: dict[str, Any] = {"version": state["version"]}

@@ -81,16 +81,6 @@ def send(service: Service, call_id: str, by: str, to: str) -> dict[str, Any]:
     return result
 
 
-def contact_of(service: Service, call_id: str) -> dict[str, Any]:
-    """The contact record of a finished call, as a supervisor reads it."""
-    listed = service.get("/api/contacts", role="supervisor", limit=500).json()
-    contact_id = next(c["contact_id"] for c in listed if c["call_id"] == call_id)
-    reply = service.get(f"/api/contacts/{contact_id}", role="supervisor")
-    assert reply.status_code == 200, reply.text
-    record: dict[str, Any] = reply.json()
-    return record
-
-
 @pytest.mark.parametrize(("to", "kept"), [
     ("07700 900123", "...123"), ("+44 7700 900 123", "...123"),
     ("jane.doe@example.org", "j...@example.org"),
@@ -110,7 +100,7 @@ def test_links_not_sent_are_recorded_before_and_after_finishing_and_listed_on_th
     after = send(service, call_id, "email", "jane.doe@example.org")
     assert after["status"] == "not sent" and after["to"] == "j...@example.org"
 
-    record = contact_of(service, call_id)
+    record = service.contact(call_id)
     messages = record["messages"]
     assert [(m["channel"], m["recipient"], m["status"], m["username"]) for m in messages] == [
         ("sms", "...123", "not sent", "demo-handler"),
@@ -146,7 +136,7 @@ def test_links_sent_through_notify_are_recorded_with_notifys_reference(
     assert fake_notify.received[-1]["body"]["template_id"] == EMAIL_TEMPLATE
     assert service.finish(state).status_code == 200
 
-    messages = contact_of(service, call_id)["messages"]
+    messages = service.contact(call_id)["messages"]
     assert [(m["channel"], m["status"], m["recipient"]) for m in messages] == [
         ("sms", "sent", "...123"), ("email", "failed", "j...@nowhere.example")]
     assert messages[0]["reference"] == sent["reference"] and sent["reference"]

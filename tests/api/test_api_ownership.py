@@ -58,14 +58,6 @@ def as_owner(service: Service, call_id: str) -> dict[str, Any]:
     return state
 
 
-def contact_record(service: Service, call_id: str) -> dict[str, Any]:
-    listed = service.get("/api/contacts", role="supervisor", limit=500).json()
-    contact_id = next(r["contact_id"] for r in listed if r["call_id"] == call_id)
-    record: dict[str, Any] = service.get(f"/api/contacts/{contact_id}",
-                                         role="supervisor").json()["record"]
-    return record
-
-
 def open_case() -> Any:
     return next(p for p in generate_people(DEMO_PEOPLE, seed=2026)
                 if p.case_status is CaseStatus.OPEN)
@@ -164,7 +156,7 @@ def test_a_taken_over_call_is_the_new_handlers_and_its_record_says_who_when_and_
     assert finished.status_code == 200, finished.text
     assert finished.json()["handler"] == other.username
 
-    record = contact_record(service, state["call_id"])
+    record = service.contact(state["call_id"])["record"]
     assert record["handler"] == other.username
     handovers = [t for t in record["trail"] if t["kind"] == "taken_over"]
     assert len(handovers) == 1
@@ -226,7 +218,7 @@ def test_a_finished_call_cannot_be_taken_over(service: Service) -> None:
     assert reply.status_code == 422
     assert reply.json()["error"]["field"] == "call_id"
     assert "finished" in reply.json()["error"]["reason"]
-    record = contact_record(service, state["call_id"])
+    record = service.contact(state["call_id"])["record"]
     assert record["handler"] == "demo-handler"
     assert not [t for t in record["trail"] if t["kind"] == "taken_over"]
 

@@ -148,13 +148,19 @@ def own_service(tmp_path: Path) -> Iterator[Service]:
     running.stop()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def profile(browser: Browser) -> BrowserContext:
     """A fresh browser profile (no cookies) with axe-core loaded into every page."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     # An init script is injected by the browser itself, so the page's CSP does not block it.
     ctx.add_init_script(path=str(AXE))
     ctx.set_default_timeout(15_000)
+    return ctx
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile for the test."""
+    ctx = profile(browser)
     yield ctx
     ctx.close()
 

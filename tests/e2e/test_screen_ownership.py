@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from api.auth import hash_password
 from api.store import Store, database_url, make_engine
-from tests.e2e.conftest import AXE, PASSWORD, Handler, Service
+from tests.e2e.conftest import PASSWORD, Handler, Service, profile
 
 GP = "A GP or community health professional"
 
@@ -30,9 +30,7 @@ def add_handler(service: Service, display_name: str) -> str:
 @pytest.fixture
 def second_context(browser: Browser) -> Iterator[BrowserContext]:
     """Another browser profile, for a second handler signed in at the same time."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.add_init_script(path=str(AXE))
-    ctx.set_default_timeout(15_000)
+    ctx = profile(browser)
     yield ctx
     ctx.close()
 

@@ -34,6 +34,16 @@ def at_person_check(engine: CallEngine) -> CallSession:
     return call
 
 
+def cleo_at_her_outcome(engine: CallEngine) -> CallSession:
+    """A call about Cleo (P0003, known, with a risk-to-staff alert) at its outcome."""
+    call = at_person_check(engine)
+    engine.search(call, CLEO)
+    engine.answer(call, "find_person", "P0003")
+    engine.answer(call, "reason", "existing_client")
+    engine.answer(call, "needs_today", "no")
+    return call
+
+
 def saved_and_restored(engine: CallEngine, call: CallSession) -> CallSession:
     return engine.restore(json.loads(json.dumps(call.to_dict())))
 
@@ -92,11 +102,7 @@ def test_a_damaged_saved_search_is_refused_clearly(engine: CallEngine) -> None:
 
 def test_a_correction_of_the_person_check_can_search_again_and_confirm_someone_else(
         engine: CallEngine) -> None:
-    call = at_person_check(engine)
-    engine.search(call, CLEO)
-    engine.answer(call, "find_person", "P0003")
-    engine.answer(call, "reason", "existing_client")
-    engine.answer(call, "needs_today", "no")
+    call = cleo_at_her_outcome(engine)
     # P0003's risk-to-staff alert sends the call to the duty team.
     assert engine.outcome(call).outcome_id == "existing-client:duty_alert_review"
 
@@ -117,11 +123,7 @@ def test_a_correction_of_the_person_check_can_search_again_and_confirm_someone_e
 
 def test_a_correction_to_not_known_drops_the_answers_that_needed_a_known_person(
         engine: CallEngine) -> None:
-    call = at_person_check(engine)
-    engine.search(call, CLEO)
-    engine.answer(call, "find_person", "P0003")
-    engine.answer(call, "reason", "existing_client")
-    engine.answer(call, "needs_today", "no")
+    call = cleo_at_her_outcome(engine)
     result = engine.change(call, "find_person", "not_known")
     assert call.values["known_status"] == "not_known"
     assert call.values["person_id"] is None and call.values["alerts"] == []
