@@ -146,14 +146,20 @@ def test_a_call_keeps_its_pathway_version_when_a_new_version_is_loaded_mid_call(
     assert record["pathway"] == {"id": "front-door", "version": 1}
 
 
-def test_a_call_on_a_version_neither_on_disk_nor_kept_is_refused_not_broken(
-        make_service: MakeService, pathway_copy: Any) -> None:
-    paths = pathway_copy()
+def call_left_on_version_1(make_service: MakeService, paths: Any
+                           ) -> tuple[Service, dict[str, Any]]:
+    """A call started on front-door v1; then the file becomes v2 and the service stops."""
     service = make_service("sqlite", paths=paths)
     old_call = service.walk(service.start(), INFORMATION_CALL[:2])
     front_door = Path(paths[0]) / "front-door.yaml"
     front_door.write_text(front_door.read_text().replace("  version: 1\n", "  version: 2\n", 1))
     service.stop()
+    return service, old_call
+
+
+def test_a_call_on_a_version_neither_on_disk_nor_kept_is_refused_not_broken(
+        make_service: MakeService, pathway_copy: Any) -> None:
+    service, old_call = call_left_on_version_1(make_service, pathway_copy())
     # As if the database came from before versions were kept (migration 0002).
     import sqlalchemy as sa
 
@@ -173,12 +179,7 @@ def test_a_call_on_a_version_neither_on_disk_nor_kept_is_refused_not_broken(
 
 def test_a_call_keeps_its_pathway_version_across_a_restart_after_the_file_changed(
         make_service: MakeService, pathway_copy: Any) -> None:
-    paths = pathway_copy()
-    service = make_service("sqlite", paths=paths)
-    old_call = service.walk(service.start(), INFORMATION_CALL[:2])
-    front_door = Path(paths[0]) / "front-door.yaml"
-    front_door.write_text(front_door.read_text().replace("  version: 1\n", "  version: 2\n", 1))
-    service.stop()
+    service, old_call = call_left_on_version_1(make_service, pathway_copy())
     restarted = make_service("sqlite", settings=service.settings)
     reply = restarted.get(f"/api/calls/{old_call['call_id']}")
     assert reply.status_code == 200
