@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from api.auth import User
 from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall, Update
@@ -470,19 +472,31 @@ class FrontDoor:
         outcome = self.engine.outcome(self._restore(stored))
         if not outcome.service:
             raise CallError("This outcome has no online link to send.", field="call")
-        result = self.notifier.send(by, to, outcome.service["name"], outcome.service["url"])
         recipient = masked(to)
+        # Recorded before Notify is asked, so a message that went is never missing from the
+        # record: if the process dies, or the database fails, after Notify took it, the
+        # record still says "sending" (sent or not, unknown) rather than nothing.
+        message = self.store.add_message(call_id, channel=by, recipient=recipient,
+                                         status="sending", username=user.username)
+        result = self.notifier.send(by, to, outcome.service["name"], outcome.service["url"])
         reason = result.get("reason")
         if reason and to.strip():
             # Notify's own message may quote the recipient; the record keeps it masked.
             reason = reason.replace(to.strip(), recipient)
-        message = self.store.add_message(
-            call_id, channel=by, recipient=recipient, status=result["status"],
-            reference=result.get("reference") or None, reason=reason, username=user.username)
+        out = {**result, **({"reason": reason} if reason else {}), "to": recipient,
+               "sent_at": message["sent_at"]}
+        try:
+            self.store.finish_message(message["message_id"], status=result["status"],
+                                      reference=result.get("reference") or None,
+                                      reason=reason)
+        except SQLAlchemyError:
+            self.log.error("link_record_failed", call_id=call_id, user=user.username,
+                           message_id=message["message_id"], status=result["status"])
+            out["recorded"] = ("The record of this attempt could not be completed; it shows "
+                               "as 'sending'. Check with GOV.UK Notify before sending again.")
         self.log.info("link_sent", call_id=call_id, user=user.username, by=by,
                       status=result["status"], message_id=message["message_id"])
-        return {**result, **({"reason": reason} if reason else {}), "to": recipient,
-                "sent_at": message["sent_at"]}
+        return out
 
     def messages(self, call_id: str) -> list[dict[str, Any]]:
         """Every attempt to send the call's link, oldest first."""

@@ -84,7 +84,8 @@ sent_messages = sa.Table(
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("channel", sa.String(10), nullable=False),  # sms | email
     sa.Column("recipient", sa.String(255), nullable=False),  # masked: "...123", "j...@x.org"
-    sa.Column("status", sa.String(20), nullable=False),  # sent | not sent | failed
+    # sending (recorded before Notify is asked) | sent | not sent | failed
+    sa.Column("status", sa.String(20), nullable=False),
     sa.Column("reference", sa.String(100)),  # GOV.UK Notify's notification id
     sa.Column("reason", sa.Text),  # why it was not sent, or why it failed
     sa.Column("username", sa.String(80), nullable=False),
@@ -381,6 +382,14 @@ class Store:
         with self.transaction() as c:
             message_id = c.execute(sent_messages.insert().values(**row)).inserted_primary_key
         return _message({"message_id": message_id[0] if message_id else None, **row})
+
+    def finish_message(self, message_id: int, *, status: str, reference: str | None = None,
+                       reason: str | None = None) -> None:
+        """Record how an attempt recorded as 'sending' ended."""
+        with self.transaction() as c:
+            c.execute(sent_messages.update().where(sent_messages.c.message_id == message_id)
+                      .values(status=status, reason=reason,
+                              reference=reference[:100] if reference else None))
 
     def messages_of(self, call_id: str) -> list[dict[str, Any]]:
         """Every attempt to send a call's link, oldest first."""

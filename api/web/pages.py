@@ -312,6 +312,8 @@ def add_outcome_pages(router: Router) -> None:
                             success=True)
         else:
             notice = Notice(f"Link {status}", f"{status.capitalize()}: {result.get('reason', '')}")
+        if result.get("recorded"):  # sent, but the record of it could not be completed
+            notice = Notice(notice.title, f"{notice.text} {result['recorded']}")
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", notice)
 
     @router.call_form("/calls/{call_id}/finish")

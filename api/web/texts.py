@@ -98,6 +98,9 @@ def message_line(message: Mapping[str, Any]) -> dict[str, str]:
         text = f"Link sent by {how} to {to}"
         if message.get("reference"):
             text += f" (GOV.UK Notify reference {message['reference']})"
+    elif status == "sending":
+        text = (f"Sending by {how} to {to} was started but not confirmed: check with GOV.UK "
+                "Notify before sending again")
     else:
         text = (f"{'Not sent' if status == 'not sent' else 'Failed'}: "
                 f"{message.get('reason') or 'no reason was given.'} ({how} to {to})")

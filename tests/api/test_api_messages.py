@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from api.notify import Notifier, masked
+from api.store import database_url, make_engine
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 
 # The shape of a Notify API key: name, service id, secret (the client signs with the last).
@@ -32,6 +34,7 @@ class FakeNotify:
     server: ThreadingHTTPServer
     received: list[dict[str, Any]] = field(default_factory=list)
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    before_answering: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -52,6 +55,8 @@ def fake_notify() -> Iterator[FakeNotify]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake.received.append({"path": self.path, "body": body,
                                   "auth": self.headers.get("Authorization", "")})
+            for run in fake.before_answering:
+                run()
             status, payload = (fake.answers.pop(0) if fake.answers else
                                (201, {"id": str(uuid.uuid4()), "reference": None}))
             data = json.dumps(payload).encode()
@@ -142,3 +147,29 @@ def test_links_sent_through_notify_are_recorded_with_notifys_reference(
     assert messages[0]["reference"] == sent["reference"] and sent["reference"]
     assert "not a valid email address" in messages[1]["reason"]
     assert "jo@nowhere.example" not in json.dumps(messages)
+
+
+def test_a_link_notify_took_is_on_record_even_if_recording_how_it_went_fails(
+        backend: str, make_service: MakeService, fake_notify: FakeNotify) -> None:
+    service = make_service(backend, notifier=fake_notify.notifier())
+    state = service.walk(service.start(), INFORMATION_CALL)
+    engine = make_engine(database_url(service.settings.database_url, service.settings.home))
+
+    def rename(old: str, new: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+    # While Notify takes the message, the table of sent messages goes away, so the service
+    # cannot write how the attempt ended.
+    fake_notify.before_answering.append(lambda: rename("sent_messages", "messages_away"))
+    try:
+        reply = send(service, state["call_id"], "sms", "07700 900123")
+    finally:
+        rename("messages_away", "sent_messages")
+        engine.dispose()
+    assert reply["status"] == "sent"
+    assert "could not be completed" in reply["recorded"]
+    assert service.finish(state).status_code == 200
+    messages = service.contact(state["call_id"])["messages"]
+    assert [(m["channel"], m["recipient"], m["status"]) for m in messages] == [
+        ("sms", "...123", "sending")]
