@@ -260,6 +260,15 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
         return error(422, where, str(first["msg"]))
 
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        # Anything unexpected (the database down, say): a structured answer, the details
+        # to the log only. The request's change was not made: every change is one
+        # transaction, rolled back on any error.
+        log.error("request_failed", path=request.url.path, error=type(exc).__name__)
+        return error(500, "service", "The service could not do this just now; nothing was "
+                     "changed. Try again shortly.")
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 413:  # a chunked body over the routes' limit

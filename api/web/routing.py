@@ -119,10 +119,15 @@ class Router:
             except Exception as exc:  # never a traceback for the handler
                 screen.log.error("screen_failed", path=request.url.path,
                                  error=type(exc).__name__)
-                return screen.problem(request, 500, "Sorry, something went wrong",
-                                      "Nothing more was changed. Reload the page to see the "
-                                      "call as it was last saved, or try again shortly.",
-                                      screen.user(request))
+                text = ("Nothing more was changed. Reload the page to see the call as it was "
+                        "last saved, or try again shortly.")
+                try:
+                    return screen.problem(request, 500, "Sorry, something went wrong", text,
+                                          screen.user(request))
+                except Exception:  # the database itself is failing: a page without it
+                    return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><title>Sorry, "
+                                        f"something went wrong</title><h1>Sorry, something "
+                                        f"went wrong</h1><p>{text}</p></html>", 500)
         return run
 
 
