@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from fastapi.testclient import TestClient
 
 from api.app import Settings, build_app
 from api.notify import Notifier
+from api.store import Store, database_url, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
@@ -208,6 +210,17 @@ class Service:
             assert reply.status_code == 200, reply.text
             state = reply.json()
         return state
+
+    @contextmanager
+    def own_store(self) -> Iterator[Store]:
+        """A store on the service's database through connections of the test's own (to look
+        behind the service's back, or to break the database under it)."""
+        store = Store(make_engine(database_url(self.settings.database_url,
+                                               self.settings.home)))
+        try:
+            yield store
+        finally:
+            store.engine.dispose()
 
     def contact(self, call_id: str) -> dict[str, Any]:
         """The contact record of a finished call, read as a supervisor would."""

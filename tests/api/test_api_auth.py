@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.routing import APIRoute
 
 from api.auth import token_hash
-from api.store import auth_sessions, database_url, make_engine
+from api.store import auth_sessions
 from tests.api.conftest import INFORMATION_CALL, PASSWORD, MakeService, Service
 
 OPEN_ROUTES = {"/health", "/api/session"}  # /api/session: POST signs in; DELETE needs a user
@@ -130,15 +130,11 @@ def test_a_session_ended_in_the_database_is_refused_after_the_cache_time(
     token = reply.json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert service.client.get("/api/pathways", headers=headers).status_code == 200
-    engine = make_engine(database_url(service.settings.database_url, service.settings.home))
-    try:
-        with engine.begin() as connection:
-            connection.execute(sa.update(auth_sessions)
-                               .where(auth_sessions.c.token_hash == token_hash(token))
-                               .values(expires_at=dt.datetime.now(dt.UTC)
-                                       - dt.timedelta(seconds=1)))
-    finally:
-        engine.dispose()
+    with service.own_store() as store, store.engine.begin() as connection:
+        connection.execute(sa.update(auth_sessions)
+                           .where(auth_sessions.c.token_hash == token_hash(token))
+                           .values(expires_at=dt.datetime.now(dt.UTC)
+                                   - dt.timedelta(seconds=1)))
     service.client.cookies.clear()
     time.sleep(0.6)
     expired = service.client.get("/api/pathways", headers=headers)

@@ -13,18 +13,14 @@ import httpx
 from fastapi.testclient import TestClient
 
 from api.app import build_app
-from api.store import Store, database_url, make_engine
+from api.store import database_url
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 
 
 def stored_call(service: Service, call_id: str) -> tuple[int, dict[str, Any]]:
     """The row version and saved session, read through a new connection of our own."""
-    store = Store(make_engine(database_url(service.settings.database_url,
-                                           service.settings.home)))
-    try:
+    with service.own_store() as store:
         stored = store.load_call(call_id)
-    finally:
-        store.engine.dispose()
     return stored.row_version, stored.data
 
 
@@ -163,7 +159,6 @@ def test_a_call_on_a_version_neither_on_disk_nor_kept_is_refused_not_broken(
     # As if the database came from before versions were kept (migration 0002).
     import sqlalchemy as sa
 
-    from api.store import database_url
     engine = sa.create_engine(database_url(service.settings.database_url, service.settings.home))
     with engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM pathway_sources"))

@@ -7,7 +7,6 @@ from typing import Any
 
 from structlog.testing import capture_logs
 
-from api.store import Store, database_url, make_engine
 from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, Service
 from triage.clients import generate_people
 from triage.clients.records import CaseStatus
@@ -122,12 +121,8 @@ def test_supervisors_list_records_newest_first_and_every_read_is_audited(
     assert [e for e in logs if e["event"] == "contact_read"] == [
         {"event": "contact_read", "user": "demo-supervisor", "contact_id": contact_id,
          "log_level": "info"}] * 2
-    store = Store(make_engine(database_url(service.settings.database_url,
-                                           service.settings.home)))
-    try:
+    with service.own_store() as store:
         reads = store.reads_of(contact_id)
-    finally:
-        store.engine.dispose()
     assert [r["username"] for r in reads] == ["demo-supervisor", "demo-supervisor"]
 
 

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from api.notify import Notifier, masked
-from api.store import database_url, make_engine
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 
 # The shape of a Notify API key: name, service id, secret (the client signs with the last).
@@ -153,20 +152,18 @@ def test_a_link_notify_took_is_on_record_even_if_recording_how_it_went_fails(
         backend: str, make_service: MakeService, fake_notify: FakeNotify) -> None:
     service = make_service(backend, notifier=fake_notify.notifier())
     state = service.walk(service.start(), INFORMATION_CALL)
-    engine = make_engine(database_url(service.settings.database_url, service.settings.home))
+    with service.own_store() as store:
+        def rename(old: str, new: str) -> None:
+            with store.engine.begin() as connection:
+                connection.execute(sa.text(f"ALTER TABLE {old} RENAME TO {new}"))
 
-    def rename(old: str, new: str) -> None:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"ALTER TABLE {old} RENAME TO {new}"))
-
-    # While Notify takes the message, the table of sent messages goes away, so the service
-    # cannot write how the attempt ended.
-    fake_notify.before_answering.append(lambda: rename("sent_messages", "messages_away"))
-    try:
-        reply = send(service, state["call_id"], "sms", "07700 900123")
-    finally:
-        rename("messages_away", "sent_messages")
-        engine.dispose()
+        # While Notify takes the message, the table of sent messages goes away, so the
+        # service cannot write how the attempt ended.
+        fake_notify.before_answering.append(lambda: rename("sent_messages", "messages_away"))
+        try:
+            reply = send(service, state["call_id"], "sms", "07700 900123")
+        finally:
+            rename("messages_away", "sent_messages")
     assert reply["status"] == "sent"
     assert "could not be completed" in reply["recorded"]
     assert service.finish(state).status_code == 200

@@ -66,11 +66,7 @@ class SqliteClientIndex(StoredClientIndex):
     # ---- reading
 
     def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
-        values = ",".join("(?,?)" for _ in keys)
-        params: list[float | int] = []
-        for k, w in keys.items():
-            params += [k, w]
-        params.append(limit)
+        values, params = _weighted_keys(keys, limit)
         sql = (f"WITH q(k, w) AS (VALUES {values}) "
                "SELECT b.pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b ON b.k = q.k "
                "GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?")
@@ -78,11 +74,7 @@ class SqliteClientIndex(StoredClientIndex):
             return [row[0] for row in self._db.execute(sql, params)]
 
     def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
-        values = ",".join("(?,?)" for _ in keys)
-        params: list[float | int] = []
-        for k, w in keys.items():
-            params += [k, w]
-        params.append(limit)
+        values, params = _weighted_keys(keys, limit)
         sql = (f"WITH q(k, w) AS (VALUES {values}), "
                "c AS (SELECT b.pid AS pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b "
                "ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?) "
@@ -208,3 +200,13 @@ class SqliteClientIndex(StoredClientIndex):
         """Close the database file."""
         with self._lock:
             self._db.close()
+
+
+def _weighted_keys(keys: dict[int, float], limit: int) -> tuple[str, list[float | int]]:
+    """The ``VALUES`` rows of a query's blocking keys and weights, and the parameters for
+    them followed by ``limit``."""
+    params: list[float | int] = []
+    for key, weight in keys.items():
+        params += [key, weight]
+    params.append(limit)
+    return ",".join("(?,?)" for _ in keys), params
