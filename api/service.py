@@ -535,5 +535,5 @@ def contact_record(session: CallSession, outcome: OutcomeView, user: User,
         "codes": outcome.codes,
         "override": asdict(override) if override else None,
         "trail": [{"at": h.at, "step": h.state, "kind": h.kind, "answer": h.answer,
-                   "why": h.why} for h in session.history],
+                   "why": h.why, "route": h.route} for h in session.history],
     }

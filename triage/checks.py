@@ -26,7 +26,7 @@ from triage.definitions import (
     SayStep,
 )
 from triage.expressions import kleene, type_problems
-from triage.graph import ComposedGraph, PathStep, compose, explore
+from triage.graph import ComposedGraph, Node, PathStep, compose, explore
 from triage.library import Library, Located
 from triage.problems import Problem
 from triage.timeframes import parse_timeframe
@@ -37,6 +37,10 @@ CALL_PLACEHOLDERS = ("handler_name",)
 DEFLECTIONS = (OutcomeKind.DEFLECT_ONLINE, OutcomeKind.DEFLECT_ONLINE_ASSISTED)
 
 
+ROOT_CAUSES = frozenset({"yaml", "schema", "files"})
+"""Problems that keep a whole file out of the library; others may follow from them."""
+
+
 @dataclass
 class CheckContext:
     """The library being checked, with each pathway's analysis."""
@@ -44,6 +48,50 @@ class CheckContext:
     lib: Library
     analyses: dict[str, PathwayAnalysis] = field(default_factory=dict)
     composed: dict[str, ComposedGraph] = field(default_factory=dict)
+    unloaded: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, id) -> the file that declares it but could not be loaded."""
+    unreadable: tuple[str, ...] = ()
+    """Files that could not be read at all, so what they declare is not known."""
+
+    def follows(self, kind: str, ident: str) -> str:
+        """Why a reference to an unknown ``ident`` may be a knock-on of another problem."""
+        declared = self.unloaded.get((kind, ident))
+        if declared is not None:
+            return (f" (this follows from the problem in {declared}, which declares "
+                    f"'{ident}' but could not be loaded: fix that first)")
+        if self.unreadable:
+            return (f" (this may follow from the problem in {', '.join(self.unreadable)}, "
+                    "which could not be read: fix that first)")
+        return ""
+
+
+def _unloaded_files(lib: Library) -> tuple[dict[tuple[str, str], str], tuple[str, ...]]:
+    """What the files that failed to load declare, and the files that could not be read."""
+    failed = {p.file for p in lib.problems if p.check in ROOT_CAUSES}
+    parsed = {src.display: src for src in lib.files}
+    declared: dict[tuple[str, str], str] = {}
+    for name in sorted(failed & parsed.keys()):
+        data = parsed[name].data
+        if not isinstance(data, dict):
+            continue
+
+        def ids(items: object, key: str) -> list[str]:
+            return [str(i[key]) for i in items if isinstance(i, dict) and key in i] \
+                if isinstance(items, list) else []
+
+        found: list[tuple[str, str]] = []
+        found += [("script", i) for i in ids(data.get("scripts"), "id")]
+        found += [("fact", i) for i in ids(data.get("facts"), "name")]
+        directory = data.get("directory")
+        if isinstance(directory, dict):
+            found += [("team", i) for i in ids(directory.get("teams"), "id")]
+            found += [("service", i) for i in ids(directory.get("online_services"), "id")]
+        meta = data.get("pathway")
+        if isinstance(meta, dict) and "id" in meta:
+            found.append(("pathway", str(meta["id"])))
+        for key in found:
+            declared.setdefault(key, name)
+    return declared, tuple(sorted(failed - parsed.keys()))
 
 
 def _steps(p: Pathway) -> dict[str, int]:
@@ -128,10 +176,12 @@ def check_other_references(ctx: CheckContext) -> list[Problem]:
                 if sid not in lib.scripts:
                     loc = base_script if isinstance(scripts, str) else (*base_script, k)
                     problems.append(src.problem(loc, f"unknown script '{sid}'; scripts are: "
-                                    f"{', '.join(sorted(lib.scripts)) or 'none'}", "references"))
+                                    f"{', '.join(sorted(lib.scripts)) or 'none'}"
+                                    f"{ctx.follows('script', sid)}", "references"))
             if isinstance(step, QuestionStep) and step.fact and step.fact not in lib.facts:
                 problems.append(src.problem((*base, "fact"), f"unknown fact '{step.fact}'; facts "
-                                f"are: {', '.join(sorted(lib.facts))}", "references"))
+                                f"are: {', '.join(sorted(lib.facts))}"
+                                f"{ctx.follows('fact', step.fact)}", "references"))
             if isinstance(step, LookupStep):
                 missing = [f for f in LOOKUP_FACTS if f not in lib.facts]
                 if missing:
@@ -141,7 +191,7 @@ def check_other_references(ctx: CheckContext) -> list[Problem]:
             if isinstance(step, HandoverStep):
                 problems.extend(_check_handover(ctx, src, base, step, pid))
             if isinstance(step, OutcomeStep):
-                problems.extend(_check_outcome(src, base, step, teams, services))
+                problems.extend(_check_outcome(ctx, src, base, step, teams, services))
     return problems
 
 
@@ -150,7 +200,8 @@ def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, .
     lib = ctx.lib
     if step.pathway not in lib.pathways:
         return [src.problem((*base, "pathway"), f"unknown pathway '{step.pathway}'; pathways "
-                            f"are: {', '.join(sorted(lib.pathways))}", "references")]
+                            f"are: {', '.join(sorted(lib.pathways))}"
+                            f"{ctx.follows('pathway', step.pathway)}", "references")]
     problems = []
     sub = lib.pathways[step.pathway].value
     declared_inputs = {i.name for i in sub.inputs}
@@ -185,17 +236,20 @@ def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, .
     return problems
 
 
-def _check_outcome(src: SourceFile, base: tuple[str | int, ...], step: OutcomeStep,
-                   teams: set[str], services: Mapping[str, OnlineService]) -> list[Problem]:
+def _check_outcome(ctx: CheckContext, src: SourceFile, base: tuple[str | int, ...],
+                   step: OutcomeStep, teams: set[str],
+                   services: Mapping[str, OnlineService]) -> list[Problem]:
     problems = []
     out = step.outcome
     loc = (*base, "outcome")
     if out.team is not None and out.team not in teams:
         problems.append(src.problem((*loc, "team"), f"unknown team '{out.team}'; teams are: "
-                        f"{', '.join(sorted(teams)) or 'none'}", "references"))
+                        f"{', '.join(sorted(teams)) or 'none'}{ctx.follows('team', out.team)}",
+                        "references"))
     if out.service is not None and out.service not in services:
         problems.append(src.problem((*loc, "service"), f"unknown online service '{out.service}'; "
-                        f"services are: {', '.join(sorted(services)) or 'none'}", "references"))
+                        f"services are: {', '.join(sorted(services)) or 'none'}"
+                        f"{ctx.follows('service', out.service)}", "references"))
     if out.kind in DEFLECTIONS and out.service is None:
         problems.append(src.problem((*loc, "service"), f"a {out.kind.value} outcome needs "
                         "'service' (the online service the caller is sent to)", "outcomes"))
@@ -392,8 +446,10 @@ def check_placeholders(ctx: CheckContext) -> list[Problem]:
         for sid in ids:
             script = lib.scripts.get(sid)
             if script:
-                texts.extend(((*loc, "script"), f"script '{sid}'", t)
-                             for t in script.value.text.values())
+                for lang, t in script.value.text.items():
+                    line, col = script.source.locate((*script.loc, "text", lang))
+                    texts.append(((*loc, "script"), f"script '{sid}' (its {lang} text at "
+                                  f"{script.source.display}:{line}:{col})", t))
         for lang, t in (inline or {}).items():
             texts.append(((*loc, "text", lang), "the text", t))
         for where, what, t in texts:
@@ -503,7 +559,12 @@ def _route_text(trail: tuple[PathStep, ...]) -> str:
 
 
 def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
-    """No early exit before the whole red-flag screen; every red-flag yes escalates."""
+    """No early exit before the whole red-flag screen; every red-flag yes or not sure escalates.
+
+    Route exploration gives every answer to a red-flag question a route of its own
+    ("not sure" included, whatever ``unsure_means`` routes it as), so the rule sees what
+    the handler answered, not what a fold made of it.
+    """
     lib = ctx.lib
     if lib.directory is None:
         return []
@@ -513,8 +574,10 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
     src = entry.source
     loc = ("red_flag_screen",) if entry.value.red_flag_screen else ("pathway", "id")
     problems: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
-    flags = set(graph.red_flag_states)
+    seen: set[tuple[str, ...]] = set()
+    flags = {state for state, node in graph.nodes.items() if node.red_flag}
+    unsafe: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    escalations = ", ".join(sorted(k.value for k in escalation))
     for route in explore(graph):
         if not route.complete:
             continue
@@ -534,24 +597,42 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
                                 f"'{outcome_name}' can be reached without the red-flag step(s) "
                                 f"{', '.join(missing)}; route: {_route_text(route.steps)}",
                                 "safety"))
-        if kind not in escalation:
-            for step in route.steps:
-                if step.state in flags and step.values is not None and (
-                        step.values & {"yes", "not_sure"}):
-                    key = (step.state, outcome_name)
-                    if key not in seen:
-                        seen.add(key)
-                        problems.append(src.problem(loc, f"safety rule: a 'yes' or 'not sure' "
-                                        f"to red-flag step '{step.state}' can end at "
-                                        f"'{outcome_name}' ({kind.value}), which is not an "
-                                        f"escalation; route: {_route_text(route.steps)}",
-                                        "safety"))
+        if kind in escalation:
+            continue
+        for step in route.steps:
+            if step.state not in flags or step.values is None:
+                continue
+            for answer in sorted(step.values & {"yes", "not_sure"}):
+                ends = unsafe.setdefault((step.state, answer), {})
+                ends.setdefault(outcome_name, (kind.value, _route_text(route.steps)))
+    for (state, answer), ends in sorted(unsafe.items()):
+        problems.append(_red_flag_problem(ctx, graph.nodes[state], answer, ends, escalations))
     return problems
+
+
+def _red_flag_problem(ctx: CheckContext, flag: Node, answer: str,
+                      ends: Mapping[str, tuple[str, str]], escalations: str) -> Problem:
+    """A red-flag answer that can end somewhere other than an escalation, at its step."""
+    located = ctx.lib.pathways[flag.pathway_id]
+    index = _steps(located.value)[flag.local_id]
+    said = "a 'yes'" if answer == "yes" else "a 'not sure'"
+    where = ", ".join(f"'{name}' ({kind})" for name, (kind, _) in sorted(ends.items()))
+    first_route = ends[min(ends)][1]
+    message = (f"safety rule: {said} to red-flag step '{flag.local_id}' can end at {where}, "
+               f"which {'is not an escalation' if len(ends) == 1 else 'are not escalations'}; "
+               f"a 'yes' or 'not sure' to a red-flag question must reach an escalation "
+               f"({escalations})")
+    if answer == "not_sure" and flag.answer is not None and flag.answer.unsure_means == "no":
+        message += ", so its answer needs unsure_means: yes, not no (which routes 'not sure' " \
+                   "as 'no')"
+    return located.source.problem(("steps", index), f"{message}; for example: {first_route}",
+                                  "safety")
 
 
 def run_checks(lib: Library) -> CheckContext:
     """Run every check, compose entry pathways, and check the safety rule on each."""
     ctx = CheckContext(lib)
+    ctx.unloaded, ctx.unreadable = _unloaded_files(lib)
     outs = output_specs(lib)
     for pid, located in lib.pathways.items():
         ctx.analyses[pid] = analyse(lib, located, outs)
@@ -565,7 +646,8 @@ def run_checks(lib: Library) -> CheckContext:
         ctx.composed[pid] = graph
         if located.value.pathway.usage == "entry":
             lib.problems.extend(check_safety_rule(ctx, graph))
-    lib.problems.sort()
+    # A file that could not be loaded comes first: what follows may be its knock-on.
+    lib.problems.sort(key=lambda p: (p.check not in ROOT_CAUSES, p))
     return ctx
 
 

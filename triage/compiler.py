@@ -9,6 +9,7 @@ default. No designer-written name is ever passed to ``transitions``.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,19 +21,36 @@ from transitions import Machine
 from triage.checks import CheckContext, run_checks
 from triage.definitions import Directory, Fact, Script
 from triage.errors import PathwayProblems
-from triage.expressions import Expression
-from triage.graph import ComposedGraph, Node
+from triage.graph import ComposedGraph, Edge, Node
 from triage.library import Library, read_library
 
 EVENT = "advance"
 DEFAULT_PATHS = (Path("pathways"), Path("scripts"))
 
 
-def _guard(expression: Expression) -> Callable[[Any], bool]:
-    """A transition condition evaluating ``expression`` on the call's answers."""
+class _Fired(threading.local):
+    """The edge whose condition let the last trigger through, per thread."""
+
+    edge: Edge | None = None
+
+
+_FIRED = _Fired()
+
+
+def _guard(edge: Edge) -> Callable[[Any], bool]:
+    """A transition condition evaluating the edge's condition on the call's answers.
+
+    It also notes which edge it let through, so the call records the route that fired,
+    not merely a route that leads to the same step.
+    """
+    expression = edge.condition
+    assert expression is not None
 
     def condition(event_data: Any) -> bool:
-        return expression.holds(event_data.model.values)
+        if expression.holds(event_data.model.values):
+            _FIRED.edge = edge
+            return True
+        return False
 
     return condition
 
@@ -44,7 +62,7 @@ def build_machine(graph: ComposedGraph) -> Machine:
         for edge in node.edges:
             spec: dict[str, Any] = {"trigger": EVENT, "source": node.state, "dest": edge.target}
             if edge.condition is not None:
-                spec["conditions"] = [_guard(edge.condition)]
+                spec["conditions"] = [_guard(edge)]
             transitions.append(spec)
     return Machine(
         model=None,
@@ -87,9 +105,15 @@ class CompiledPathway:
         self._advance = self.machine.events[EVENT]
         self.calcs = {calc.name: calc for calc in self.graph.calcs}
 
-    def trigger(self, call: Any) -> bool:
-        """Fire ``advance`` for a call; False when no route applied."""
-        return bool(self._advance.trigger(call))
+    def trigger(self, call: Any, node: Node) -> Edge | None:
+        """Fire ``advance`` for a call at ``node``: the edge taken, or None if none applied."""
+        _FIRED.edge = None
+        if not self._advance.trigger(call):
+            return None
+        fired = _FIRED.edge
+        if fired is None:  # no condition was asked: the step's default or next
+            fired = next(e for e in node.edges if e.condition is None)
+        return fired
 
     def outcome_states(self) -> list[str]:
         """Every outcome state reachable in this composed pathway."""

@@ -225,7 +225,11 @@ class Route:
 
 
 def domain(node: Node) -> frozenset[Any] | None:
-    """The finite set of answers a step can take, or None if it is open."""
+    """The finite set of values conditions can see for a step's answer, or None if open.
+
+    On a yes/no/not sure question with ``unsure_means``, "not sure" is routed as that
+    answer, so conditions never see it (:func:`routed`).
+    """
     if node.kind == "lookup":
         return frozenset(("open", "previously_known", "not_known", "possible_match"))
     if node.answer is None or node.answer.type is AnswerType.MULTI_CHOICE:
@@ -234,6 +238,19 @@ def domain(node: Node) -> frozenset[Any] | None:
     if node.answer.type is AnswerType.YES_NO_UNSURE and node.answer.unsure_means:
         codes = tuple(c for c in codes if c != "not_sure")
     return frozenset(codes) if codes else None
+
+
+def answers_of(node: Node) -> tuple[str, ...]:
+    """Every answer a handler can give to a closed question, "not sure" included."""
+    return allowed_codes(node.answer) if node.answer is not None else ()
+
+
+def routed(node: Node, answer: Any) -> Any:
+    """The value conditions see for ``answer``: "not sure" folded into ``unsure_means``."""
+    spec = node.answer
+    if answer == "not_sure" and spec is not None and spec.unsure_means:
+        return spec.unsure_means
+    return answer
 
 
 def _decide(cond: Expression, env: Abstract) -> bool | None:
@@ -258,6 +275,9 @@ def _decide(cond: Expression, env: Abstract) -> bool | None:
 
 def branches(node: Node, env: Abstract) -> Iterator[tuple[Edge, Abstract, frozenset[Any] | None]]:
     """Each edge the route may take from ``node``, with the answers that take it."""
+    if node.red_flag:
+        yield from _red_flag_branches(node, env)
+        return
     if node.var is None or not any(e.condition is not None for e in node.edges):
         for edge in node.edges:
             yield edge, env, env.get(node.var) if node.var else None
@@ -273,20 +293,48 @@ def branches(node: Node, env: Abstract) -> Iterator[tuple[Edge, Abstract, frozen
         return
     groups: dict[int, set[Any]] = {}
     for value in dom:
-        trial = dict(env)
-        trial[node.var] = frozenset((value,))
-        for index, edge in enumerate(node.edges):
-            verdict = True if edge.condition is None else _decide(edge.condition, trial)
-            if verdict is False:
-                continue
+        for index in _possible_edges(node, env, value):
             groups.setdefault(index, set()).add(value)
-            if verdict is True:
-                break
     for index in sorted(groups):
         values = frozenset(groups[index])
         new_env = dict(env)
         new_env[node.var] = values
         yield node.edges[index], new_env, values
+
+
+def _red_flag_branches(node: Node, env: Abstract
+                       ) -> Iterator[tuple[Edge, Abstract, frozenset[Any] | None]]:
+    """A red-flag question: one branch per answer the handler can give, each on its own.
+
+    Built so that no fold can hide an answer from the safety rule: "not sure" is a value
+    of its own here even when ``unsure_means`` routes it as "yes" or "no", and the route
+    records what was answered while later conditions see what it was routed as. The run
+    time asks a red-flag question on every call (it is never pre-answered), so every
+    answer is explored whatever is already known.
+    """
+    assert node.var is not None
+    for answer in answers_of(node):
+        value = routed(node, answer)
+        new_env = dict(env)
+        new_env[node.var] = frozenset((value,))
+        for index in _possible_edges(node, env, value):
+            yield node.edges[index], new_env, frozenset((answer,))
+
+
+def _possible_edges(node: Node, env: Abstract, value: Any) -> list[int]:
+    """The edges that ``value`` of the step's answer may take, first-match order kept."""
+    assert node.var is not None
+    trial = dict(env)
+    trial[node.var] = frozenset((value,))
+    found = []
+    for index, edge in enumerate(node.edges):
+        verdict = True if edge.condition is None else _decide(edge.condition, trial)
+        if verdict is False:
+            continue
+        found.append(index)
+        if verdict is True:
+            break
+    return found
 
 
 def explore(graph: ComposedGraph, *, limit: int = 50_000,

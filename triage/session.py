@@ -67,7 +67,8 @@ class HistoryEntry:
     state: str
     kind: str  # answered | pre-answered | passed | outcome | searched | taken_over
     answer: Any = None
-    why: str = ""
+    why: str = ""  # the plain words of the route taken
+    route: str = ""  # that route's condition, or default / next / handover / return
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -196,6 +197,7 @@ class RouteStep:
     answer: Any
     how: str
     why: str
+    route: str = ""  # the condition of the route taken (or default, next...)
 
 
 @dataclass(frozen=True)
@@ -343,19 +345,14 @@ class CallEngine:
     def _advance(self, compiled: CompiledPathway, session: CallSession, node: Node,
                  kind: str, answer: Any) -> None:
         before = session.state
-        if not compiled.trigger(session):
+        edge = compiled.trigger(session, node)
+        if edge is None:
             raise NoRouteMatched(
                 f"No route from step '{node.local_id}' fits the answers given; the pathway "
                 "needs a default route here (please report this to the pathway owner).",
                 step=node.state)
-        why = self._why(node, session)
-        session.history.append(HistoryEntry(time.time(), before, kind, answer, why))
-
-    def _why(self, node: Node, session: CallSession) -> str:
-        for edge in node.edges:
-            if edge.target == session.state:
-                return edge.why
-        return ""
+        session.history.append(HistoryEntry(time.time(), before, kind, answer, edge.why,
+                                            edge.label))
 
     def _settle(self, compiled: CompiledPathway, session: CallSession) -> None:
         """Move through steps that need no handler input, gathering words to read."""
@@ -377,7 +374,9 @@ class CallEngine:
                 self._advance(compiled, session, node, "passed", None)
             elif node.kind in ("handover", "return"):
                 self._advance(compiled, session, node, "passed", None)
-            elif node.var is not None and node.var in session.values:
+            elif node.var is not None and node.var in session.values and not node.red_flag:
+                # A red-flag question is asked on every call, whatever is known already
+                # (route exploration, and so the safety rule, counts on it).
                 self._advance(compiled, session, node, "pre-answered", session.values[node.var])
             else:
                 return
@@ -704,7 +703,7 @@ class CallEngine:
         }
         words: Words = render(node.scripts, node.text, compiled.scripts, session.language,
                               self._lookup_value(compiled, session, node, context))
-        route = tuple(RouteStep(h.state, h.answer, h.kind, h.why) for h in session.history
+        route = tuple(RouteStep(h.state, h.answer, h.kind, h.why, h.route) for h in session.history
                       if h.kind != "outcome")
         return OutcomeView(
             outcome_id=f"{node.pathway_id}:{node.local_id}", kind=spec.kind.value,

@@ -12,6 +12,7 @@ import pytest
 
 from triage.compiler import check_paths, load_catalogue
 from triage.problems import Problem
+from triage.yamlsource import display_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pathways"
 BASE = FIXTURES / "base"
@@ -42,7 +43,10 @@ def rendered(problem: Problem, case: Path) -> str:
             continue
     else:
         name = problem.file
-    return str(Problem(name, problem.line, problem.column, problem.where, problem.message,
+    message = problem.message
+    for root, prefix in ((case, ""), (BASE, "base/")):
+        message = message.replace(display_path(root) + "/", prefix)
+    return str(Problem(name, problem.line, problem.column, problem.where, message,
                        problem.check))
 
 

@@ -189,8 +189,8 @@ def test_safety_rule_catches_a_red_flag_yes_that_does_not_escalate(
     folder = make_library(("goto: call_999, why: Danger to life}",
                            "goto: online, why: Danger to life}"))
     found = only(folder, "safety")
-    assert any("a 'yes' or 'not sure' to red-flag step 'danger' can end at 'mini:deflect'" in f
-               for f in found)
+    assert any("a 'yes' to red-flag step 'danger' can end at " in f
+               and "'mini:deflect' (deflect_online)" in f for f in found), found
 
 
 def test_not_sure_counts_as_yes_on_a_red_flag_question(make_library: MakeLibrary) -> None:
@@ -199,7 +199,8 @@ def test_not_sure_counts_as_yes_on_a_red_flag_question(make_library: MakeLibrary
                           ("    default: dob\n", "      - {when: \"danger == 'no'\", goto: dob}\n"
                            "    default: online\n"))
     found = only(folder, "safety")
-    assert any("red-flag step 'danger' can end at 'mini:deflect'" in f for f in found)
+    assert any("a 'not sure' to red-flag step 'danger' can end at " in f
+               and "'mini:deflect' (deflect_online)" in f for f in found), found
 
 
 def test_load_catalogue_raises_with_every_problem(make_library: MakeLibrary) -> None:
