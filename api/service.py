@@ -24,9 +24,9 @@ from api.auth import User
 from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall, Update
 from triage.audit import audit_logger
-from triage.clients.port import ClientIndex, SearchDetails, SearchResult
 from triage.compiler import Catalogue, check_paths, compile_library
 from triage.errors import CallError, CallFinished, TriageError
+from triage.matching.port import ClientIndex, SearchDetails, SearchResult
 from triage.problems import Problem
 from triage.session import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.timeframes import UK_TIME

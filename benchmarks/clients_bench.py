@@ -32,10 +32,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from triage.clients.generator import LabelledQuery, generate_people, phone_queries
-from triage.clients.port import MatchBand, SearchResult
-from triage.clients.records import PersonRecord
 from triage.clients.sqlite_index import SqliteClientIndex
 from triage.clients.store import StoredClientIndex
+from triage.matching.port import MatchBand, SearchResult
+from triage.matching.records import PersonRecord
 
 
 @dataclass
@@ -120,8 +120,8 @@ class BruteForce:
                                     dob or "", (postcode or "").replace(" ", "").upper()) if x)
 
     def search(self, q: LabelledQuery) -> SearchResult:
-        from triage.clients.matching import parse_date_of_birth
-        from triage.clients.port import Candidate
+        from triage.matching.normalise import parse_date_of_birth
+        from triage.matching.port import Candidate
 
         d = q.details
         dob = d.date_of_birth

@@ -16,11 +16,18 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from triage.definitions import AnswerSpec, AnswerType
+from triage.vocabulary import (
+    DateNotRead,
+    clean_nhs_number,
+    format_postcode,
+    is_full_postcode,
+    nhs_number_problem,
+    parse_partial_date,
+)
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 UNSURE = ("not_sure", "not sure", "unsure", "don't know", "dont know", "unknown")
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 
 class AnswerRejected(ValueError):
@@ -160,13 +167,10 @@ def _number(spec: AnswerSpec, raw: Any) -> int | float:
 
 def _date(spec: AnswerSpec, raw: Any, today: dt.date) -> str:
     text = str(raw).strip()
-    value: dt.date | None = None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"):
-        try:
-            value = dt.datetime.strptime(text, fmt).date()
-            break
-        except ValueError:
-            continue
+    try:
+        value = parse_partial_date(text).full
+    except DateNotRead:
+        value = None
     if value is None:
         raise AnswerRejected(f"'{text}' is not a date; give it as 21/03/1948 or 1948-03-21")
     if spec.not_in_future and value > today:
@@ -178,29 +182,18 @@ def _date(spec: AnswerSpec, raw: Any, today: dt.date) -> str:
 
 def nhs_number(raw: Any) -> str:
     """Ten digits with a valid modulus-11 check digit, or AnswerRejected."""
-    digits = re.sub(r"[\s-]", "", str(raw))
-    if not re.fullmatch(r"\d{10}", digits):
-        raise AnswerRejected(
-            f"'{raw}' is not an NHS number: it needs exactly 10 digits; please re-read it"
-        )
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    if check == 10 or check != int(digits[9]):
-        raise AnswerRejected(
-            f"'{raw}' is not a valid NHS number (the check digit does not match); "
-            "please ask the caller to re-read it"
-        )
-    return digits
+    problem = nhs_number_problem(str(raw))
+    if problem is not None:
+        raise AnswerRejected(problem)
+    return clean_nhs_number(str(raw))
 
 
 def postcode(raw: Any) -> str:
     """A UK postcode in upper case with one space, or AnswerRejected."""
     text = re.sub(r"\s+", "", str(raw).upper())
-    match = _POSTCODE.match(text)
-    if not match:
+    if not is_full_postcode(text):
         raise AnswerRejected(f"'{raw}' is not a UK postcode (for example UB8 1UW)")
-    return f"{match.group(1)} {match.group(2)}"
+    return format_postcode(text)
 
 
 def _phone(raw: Any) -> str:

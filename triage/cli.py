@@ -18,7 +18,6 @@ from typing import TextIO
 from triage.audit import configure_logging
 from triage.clients.csv_index import CsvClientIndex, CsvFileError
 from triage.clients.errors import ClientIndexError
-from triage.clients.port import ClientIndex, SearchDetails
 from triage.compiler import (
     DEFAULT_PATHS,
     Catalogue,
@@ -27,6 +26,7 @@ from triage.compiler import (
     load_catalogue,
 )
 from triage.errors import CallError, PathwayProblems, TriageError
+from triage.matching.port import ClientIndex, SearchDetails
 from triage.schema import file_schema
 from triage.session import CallEngine, CallSession, StepView
 from triage.views import mermaid, route_table

@@ -24,14 +24,6 @@ from triage.answers import (
     validate_answer,
 )
 from triage.audit import audit_logger
-from triage.clients.port import (
-    Candidate,
-    ClientIndex,
-    KnownStatus,
-    MatchBand,
-    SearchDetails,
-    SearchResult,
-)
 from triage.compiler import Catalogue, CompiledPathway
 from triage.definitions import OutcomeSpec
 from triage.errors import (
@@ -46,6 +38,14 @@ from triage.errors import (
     StepNotCurrent,
 )
 from triage.graph import Node
+from triage.matching.port import (
+    Candidate,
+    ClientIndex,
+    KnownStatus,
+    MatchBand,
+    SearchDetails,
+    SearchResult,
+)
 from triage.plaindata import plain
 from triage.rendering import MISSING, Words, render
 from triage.timeframes import UK_TIME, parse_timeframe

@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 
 from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, Service
 from triage.clients import generate_people
-from triage.clients.records import CaseStatus
+from triage.matching.records import CaseStatus
 
 
 def open_case() -> Any:

@@ -16,7 +16,7 @@ import pytest
 from api.auth import hash_password
 from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, PASSWORD, Service
 from triage.clients import generate_people
-from triage.clients.records import CaseStatus
+from triage.matching.records import CaseStatus
 
 
 @dataclass

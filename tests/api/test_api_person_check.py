@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, MakeService, Service
 from triage.clients import generate_people
-from triage.clients.records import CaseStatus, PersonRecord
+from triage.matching.records import CaseStatus, PersonRecord
 
 
 def open_cases(*, alerts: bool) -> list[PersonRecord]:

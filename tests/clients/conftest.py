@@ -16,9 +16,9 @@ import pytest
 
 from triage.clients.errors import StorageError
 from triage.clients.generator import generate_people
-from triage.clients.records import PersonRecord
 from triage.clients.sqlite_index import SqliteClientIndex
 from triage.clients.store import StoredClientIndex
+from triage.matching.records import PersonRecord
 
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")

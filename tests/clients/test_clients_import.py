@@ -9,8 +9,8 @@ import pytest
 
 from triage.clients.errors import ImportRejected, MappingError
 from triage.clients.importer import import_csv, load_mapping, parse_mapping
-from triage.clients.port import KnownStatus, SearchDetails
 from triage.clients.store import StoredClientIndex
+from triage.matching.port import KnownStatus, SearchDetails
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_CSV = DATA / "demo-clients.csv"

@@ -10,9 +10,9 @@ import pytest
 
 from triage.clients.audit import MemorySearchRecorder
 from triage.clients.generator import phone_queries
-from triage.clients.port import KnownStatus, MatchBand, SearchDetails
-from triage.clients.records import CaseStatus, PersonRecord
 from triage.clients.store import StoredClientIndex
+from triage.matching.port import KnownStatus, MatchBand, SearchDetails
+from triage.matching.records import CaseStatus, PersonRecord
 
 
 def _details_of(person: PersonRecord, **changes: str | None) -> SearchDetails:

@@ -6,23 +6,14 @@ from datetime import date
 
 import pytest
 
-from triage.clients.matching import (
-    AGREES,
-    DISAGREES,
-    MISSING,
-    PARTLY,
-    Query,
-    Refusal,
-    nhs_check_digit,
-    nhs_number_problem,
-    parse_date_of_birth,
-    prepare_query,
-    profile_of,
-    score_profile,
-)
-from triage.clients.nicknames import name_roots
-from triage.clients.port import SearchDetails
-from triage.clients.records import PersonRecord
+from triage.matching.nicknames import name_roots
+from triage.matching.normalise import parse_date_of_birth
+from triage.matching.port import SearchDetails
+from triage.matching.profile import profile_of
+from triage.matching.query import Query, Refusal, prepare_query
+from triage.matching.records import PersonRecord
+from triage.matching.scoring import AGREES, DISAGREES, MISSING, PARTLY, score_profile
+from triage.vocabulary import nhs_check_digit, nhs_number_problem
 
 MARY = PersonRecord(
     system_id="P1", given_name="Margaret Anne", family_name="Hatherley",

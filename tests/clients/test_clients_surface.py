@@ -6,10 +6,10 @@ from collections import Counter
 
 import triage.clients as clients
 from triage.clients.generator import generate_people
-from triage.clients.matching import nhs_number_problem
-from triage.clients.port import ClientIndex
 from triage.clients.postgres_index import PostgresClientIndex
 from triage.clients.sqlite_index import SqliteClientIndex
+from triage.matching.port import ClientIndex
+from triage.vocabulary import nhs_number_problem
 
 
 def test_the_public_surface_is_pinned_and_sorted() -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import DEMO_PEOPLE, Handler, Service
 from triage.clients import generate_people
-from triage.clients.records import PersonRecord
+from triage.matching.records import PersonRecord
 
 PERSON_CHECK = "Is the person known to adult social care"
 NOT_KNOWN = "Not known to adult social care"

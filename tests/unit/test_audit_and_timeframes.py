@@ -9,8 +9,8 @@ import json
 from tests.conftest import ROOT
 from triage.audit import configure_logging
 from triage.clients.csv_index import CsvClientIndex
-from triage.clients.port import SearchDetails
 from triage.compiler import Catalogue
+from triage.matching.port import SearchDetails
 from triage.session import CallEngine
 from triage.timeframes import parse_timeframe
 

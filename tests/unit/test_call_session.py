@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import ROOT
 from triage.clients.csv_index import CsvClientIndex
-from triage.clients.port import SearchDetails
 from triage.compiler import Catalogue
 from triage.errors import (
     CallFinished,
@@ -21,6 +20,7 @@ from triage.errors import (
     RestoreError,
     StepNotCurrent,
 )
+from triage.matching.port import SearchDetails
 from triage.session import CallEngine, CallSession
 from triage.timeframes import parse_timeframe
 

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import ROOT
 from triage.clients.csv_index import CsvClientIndex
-from triage.clients.port import MatchBand, SearchDetails
 from triage.compiler import Catalogue
 from triage.errors import LookupRefused, RestoreError, StepNotCurrent
+from triage.matching.port import MatchBand, SearchDetails
 from triage.session import CallEngine, CallSession
 
 # In data/synthetic-people.csv: P0003 has an open case with a risk-to-staff alert, P0005

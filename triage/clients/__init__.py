@@ -1,6 +1,6 @@
 """The client index: "is this person known to adult social care?".
 
-The engine depends only on :mod:`triage.clients.port`. This package provides the real
+The engine depends only on the port, :mod:`triage.matching.port`. This package provides the real
 indexes behind that port (SQLite by default, PostgreSQL for larger councils), the CSV
 importer, the synthetic-people generator, the audit hook and the ``triage clients``
 commands.
@@ -24,7 +24,14 @@ from triage.clients.errors import (
 )
 from triage.clients.generator import generate_people, phone_queries, write_csv
 from triage.clients.importer import ColumnMapping, import_csv, load_mapping, read_export
-from triage.clients.port import (
+from triage.clients.sqlite_index import SqliteClientIndex
+from triage.clients.store import (
+    ImportSummary,
+    StoredClientIndex,
+    default_location,
+    open_client_index,
+)
+from triage.matching.port import (
     Candidate,
     ClientIndex,
     ClientRecord,
@@ -33,14 +40,7 @@ from triage.clients.port import (
     SearchDetails,
     SearchResult,
 )
-from triage.clients.records import CaseStatus, PersonRecord
-from triage.clients.sqlite_index import SqliteClientIndex
-from triage.clients.store import (
-    ImportSummary,
-    StoredClientIndex,
-    default_location,
-    open_client_index,
-)
+from triage.matching.records import CaseStatus, PersonRecord
 
 __all__ = [
     "Candidate",

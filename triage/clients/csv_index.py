@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from triage.clients.port import (
+from triage.matching.port import (
     Candidate,
     ClientIndex,
     ClientRecord,

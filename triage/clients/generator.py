@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from triage.clients.errors import RequestError
-from triage.clients.matching import nhs_check_digit
-from triage.clients.nicknames import NICKNAMES
-from triage.clients.port import SearchDetails
-from triage.clients.records import CaseStatus, PersonRecord
+from triage.matching.nicknames import NICKNAMES
+from triage.matching.port import SearchDetails
+from triage.matching.records import CaseStatus, PersonRecord
+from triage.vocabulary import nhs_check_digit
 
 MAX_PEOPLE = 2_000_000
 TODAY = date(2026, 1, 1)  # fixed, so that output never depends on the day it is run

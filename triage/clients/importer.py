@@ -23,16 +23,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from triage.clients.errors import ImportProblem, ImportRejected, MappingError
-from triage.clients.matching import (
-    EARLIEST_BIRTH_YEAR,
+from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.matching.normalise import EARLIEST_BIRTH_YEAR, name_tokens
+from triage.matching.records import CaseStatus, PersonRecord
+from triage.vocabulary import (
     format_postcode,
     is_full_postcode,
-    name_tokens,
     nhs_number_problem,
     normalise_postcode,
 )
-from triage.clients.records import CaseStatus, PersonRecord
-from triage.clients.store import ImportSummary, StoredClientIndex
 
 FIELDS: dict[str, str] = {
     "system_id": "the person's id in the case-management system (required)",

@@ -17,9 +17,10 @@ from psycopg import sql
 
 from triage.clients.audit import SearchRecorder
 from triage.clients.errors import RequestError, StorageError
-from triage.clients.matching import MatchProfile, profile_of, record_keys
-from triage.clients.records import PersonRecord
 from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.matching.keys import record_keys
+from triage.matching.profile import MatchProfile, profile_of
+from triage.matching.records import PersonRecord
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _TABLES = """

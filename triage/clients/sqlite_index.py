@@ -15,9 +15,10 @@ from pathlib import Path
 
 from triage.clients.audit import SearchRecorder
 from triage.clients.errors import StorageError
-from triage.clients.matching import MatchProfile, profile_of, record_keys
-from triage.clients.records import PersonRecord
 from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.matching.keys import record_keys
+from triage.matching.profile import MatchProfile, profile_of
+from triage.matching.records import PersonRecord
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """

@@ -2,7 +2,7 @@
 
 A storage adapter only has to look up blocking keys, load profiles and records, and
 write people in one transaction; everything else (checking the search, scoring,
-banding, auditing) happens here and in :mod:`triage.clients.matching`.
+banding, auditing) happens here and in :mod:`triage.matching`.
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ from pathlib import Path
 
 from triage.clients.audit import SearchAuditEntry, SearchRecorder
 from triage.clients.errors import ImportProblem, ImportRejected, RequestError
-from triage.clients.matching import (
-    MatchProfile,
-    Query,
-    Refusal,
-    prepare_query,
-    query_keys,
-    rank_candidates,
-)
-from triage.clients.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
-from triage.clients.records import CaseStatus, PersonRecord
+from triage.matching.keys import query_keys
+from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
+from triage.matching.profile import MatchProfile
+from triage.matching.query import Query, Refusal, prepare_query
+from triage.matching.ranking import rank_candidates
+from triage.matching.records import CaseStatus, PersonRecord
 
 DEFAULT_DB = "var/clients.sqlite3"
 DB_ENV = "TRIAGE_CLIENTS_DB"

@@ -16,9 +16,9 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from triage.clients.csv_index import CsvClientIndex
-from triage.clients.port import SearchDetails
 from triage.compiler import Catalogue, load_catalogue
 from triage.errors import CallError
+from triage.matching.port import SearchDetails
 from triage.session import CallEngine, CallSession, OutcomeView
 
 

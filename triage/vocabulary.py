@@ -1,0 +1,186 @@
+"""The words the whole project shares, each spelled once: what a person search asks for,
+and how NHS numbers, postcodes and dates are read.
+
+Pure functions and constants, no I/O. The call engine (typed answers), the person search
+(matching) and the importer all read these details through this module, so a rule such
+as the NHS number's check digit has one home.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+# --------------------------------------------------------------------------- person search
+
+SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
+                 "address")
+"""The details a person search can be given, in the order they are asked for."""
+FIELD_WORDS = {
+    "nhs_number": "NHS number",
+    "given_name": "given name",
+    "family_name": "family name",
+    "date_of_birth": "date of birth",
+    "postcode": "postcode",
+    "address": "address",
+}
+"""Each search field in words, for sentences."""
+
+# --------------------------------------------------------------------------- NHS numbers
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The modulus-11 check digit for nine digits, or None when no check digit exists."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    if check == 10:
+        return None
+    return check
+
+
+def clean_nhs_number(text: str) -> str:
+    """Remove spaces and dashes from an NHS number as read out."""
+    return re.sub(r"[\s\-]", "", text)
+
+
+def nhs_number_problem(text: str) -> str | None:
+    """Why an NHS number is not valid, as a sentence, or None when it is valid."""
+    digits = clean_nhs_number(text)
+    if not digits.isdigit() or len(digits) != 10 or not digits.isascii():
+        return (f"The NHS number '{text}' is not valid: it needs exactly 10 digits. "
+                "Please ask the caller to read it again, digit by digit.")
+    if nhs_check_digit(digits[:9]) != int(digits[9]):
+        return (f"The NHS number '{text}' is not valid: its check digit does not match, so a "
+                "digit was probably misheard. Please ask the caller to read it again, "
+                "digit by digit.")
+    return None
+
+
+# --------------------------------------------------------------------------- postcodes
+
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def normalise_postcode(text: str | None) -> str:
+    """Upper-case a postcode and remove everything but letters and digits ("sw1a 1aa" ->
+    "SW1A1AA")."""
+    if not text:
+        return ""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def is_full_postcode(postcode: str) -> bool:
+    """True for a normalised full UK postcode such as "SW1A1AA"."""
+    return bool(_POSTCODE_RE.match(postcode))
+
+
+def is_outward_code(postcode: str) -> bool:
+    """True for a normalised first half of a UK postcode such as "SW1A"."""
+    return bool(_OUTWARD_RE.match(postcode))
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code of a normalised postcode ("SW1A1AA" -> "SW1A")."""
+    match = _POSTCODE_RE.match(postcode)
+    return match.group(1) if match else postcode
+
+
+def postcode_sector(postcode: str) -> str:
+    """District plus the sector digit ("SW1A1AA" -> "SW1A1")."""
+    match = _POSTCODE_RE.match(postcode)
+    return match.group(1) + match.group(2)[0] if match else postcode
+
+
+def format_postcode(postcode: str) -> str:
+    """Put the space back into a normalised full postcode."""
+    match = _POSTCODE_RE.match(postcode)
+    return f"{match.group(1)} {match.group(2)}" if match else postcode
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date as precisely as someone knew it (year, maybe month, maybe day)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def full(self) -> date | None:
+        """The complete date, when day and month are known."""
+        if self.month is None or self.day is None:
+            return None
+        return date(self.year, self.month, self.day)
+
+
+_ISO_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DMY_RE = re.compile(r"^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
+_MY_RE = re.compile(r"^(\d{1,2})[/.\- ](\d{4})$")
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+
+
+class DateNotRead(ValueError):
+    """A text is not a date in any form this project reads; the message says why."""
+
+
+def read_date_parts(text: str) -> tuple[int, int | None, int | None]:
+    """The year, month and day written in ``text``, unchecked (use :func:`partial_date`).
+
+    Reads "1948", "1948-03", "1948-03-12", "12/03/1948", "03/1948" and "12 March 1948":
+    day and month come first in the forms with slashes, dots, dashes or spaces, as they are
+    said in England. Raises :class:`DateNotRead` when the text is none of these.
+    """
+    raw = text.strip()
+    month: int | None = None
+    day: int | None = None
+    words = raw.replace(",", " ").split()
+    if (m := _ISO_RE.match(raw)) is not None:
+        year = int(m.group(1))
+        month = int(m.group(2)) if m.group(2) else None
+        day = int(m.group(3)) if m.group(3) else None
+    elif (m := _DMY_RE.match(raw)) is not None:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif (m := _MY_RE.match(raw)) is not None:
+        month, year = int(m.group(1)), int(m.group(2))
+    elif (len(words) in (2, 3) and words[-1].isdigit()
+          and words[-2][:3].casefold() in _MONTHS):
+        year = int(words[-1])
+        month = _MONTHS[words[-2][:3].casefold()]
+        if len(words) == 3:
+            if not words[0].rstrip("stndrh").isdigit():
+                raise DateNotRead(f"'{text}' is not a date this can read")
+            day = int(words[0].rstrip("stndrh"))
+    else:
+        raise DateNotRead(f"'{text}' is not a date this can read")
+    return year, month, day
+
+
+def partial_date(year: int, month: int | None, day: int | None) -> PartialDate:
+    """The date, if its month and day exist; :class:`DateNotRead` saying which does not.
+
+    A month over 12 with a day of 12 or less suggests the other order.
+    """
+    if month is not None and not 1 <= month <= 12:
+        hint = ""
+        if day is not None and 1 <= day <= 12:
+            hint = f" (day and month the other way round would be {month:02d}/{day:02d}/{year})"
+        raise DateNotRead(f"there is no month {month}{hint}")
+    if day is not None and month is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise DateNotRead(f"month {month} of {year} has no day {day}") from None
+    return PartialDate(year, month, day)
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """A date read from ``text`` as precisely as it was written (:func:`read_date_parts`)."""
+    return partial_date(*read_date_parts(text))
