@@ -30,9 +30,9 @@ from api.service import CallState, FrontDoor, NotYourCall, Override, PathwayLibr
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
 from api.web import mount_screen
 from triage.audit import audit_logger, configure_logging
-from triage.compiler import settle_memory
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 from triage.matching.port import ClientIndex, SearchDetails
+from triage.pipeline import settle_memory
 from triage.plaindata import plain
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,11 +24,12 @@ from api.auth import User
 from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall, Update
 from triage.audit import audit_logger
-from triage.compiler import Catalogue, check_paths, compile_library
+from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.errors import CallError, CallFinished, TriageError
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
+from triage.pipeline import check_paths, compile_library
 from triage.problems import Problem
-from triage.session import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
+from triage.routing.catalogue import Catalogue
 from triage.timeframes import UK_TIME
 from triage.views import mermaid
 
@@ -220,7 +221,7 @@ class FrontDoor:
                  notifier: Notifier) -> None:
         self.store = store
         self.library = library
-        self.engine = CallEngine(library.catalogue, clients)
+        self.engine = CallEngine(library.catalogue, clients, events=audit_logger())
         self.notifier = notifier
         self.log = audit_logger()
 

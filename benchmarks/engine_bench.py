@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from triage.audit import configure_logging  # noqa: E402
-from triage.compiler import load_catalogue, settle_memory  # noqa: E402
+from triage.calls import CallEngine, CallSession  # noqa: E402
 from triage.expressions import compile_expression  # noqa: E402
-from triage.session import CallEngine, CallSession  # noqa: E402
+from triage.pipeline import load_catalogue, settle_memory  # noqa: E402
 
 FACTS = (ROOT / "pathways" / "facts.yaml").read_text()
 DIRECTORY = (ROOT / "pathways" / "directory.yaml").read_text()

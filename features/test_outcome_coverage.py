@@ -8,8 +8,8 @@ from pathlib import Path
 from gherkin.parser import Parser
 from gherkin.pickles.compiler import Compiler
 
-from triage.compiler import check_paths
 from triage.definitions import OutcomeStep
+from triage.pipeline import check_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTCOME_STEP = re.compile(r'^the outcome is "([^"]+)"$')

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.compiler import Catalogue, check_paths, load_catalogue
+from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
+from triage.routing.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -11,7 +11,7 @@ The public surface: load pathways into a catalogue, then run calls on it.
 
 from __future__ import annotations
 
-from triage.compiler import Catalogue, CompiledPathway, check_paths, load_catalogue
+from triage.calls import CallEngine, CallSession, OutcomeView, StepView
 from triage.errors import (
     CallError,
     CallFinished,
@@ -25,8 +25,9 @@ from triage.errors import (
     StepNotCurrent,
     TriageError,
 )
+from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
-from triage.session import CallEngine, CallSession, OutcomeView, StepView
+from triage.routing.catalogue import Catalogue, CompiledPathway
 
 __all__ = [
     "CallEngine",

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 
 from triage.answers import allowed_codes
 from triage.definitions import (
-    AnswerSpec,
-    AnswerType,
     HandoverStep,
     LookupStep,
     Pathway,
@@ -19,15 +17,12 @@ from triage.definitions import (
 )
 from triage.expressions import Expression, ExpressionError, VarType, compile_expression
 from triage.library import Library, Located
+from triage.routing.plan import AnswerRule, answer_rule
+from triage.vocabulary import AnswerType
 from triage.yamlsource import Loc
 
-LOOKUP_FACTS = ("known_status", "person_id", "allocated_worker", "allocated_team", "alerts")
-"""Facts a lookup step sets; facts.yaml must declare them."""
-BUILTIN_NAMES: dict[str, VarType] = {}
-"""Names every condition may use without declaring them (none yet)."""
 
-
-def var_type(spec: AnswerSpec) -> VarType:
+def var_type(spec: AnswerRule) -> VarType:
     """The type conditions see for an answer to ``spec``."""
     codes = allowed_codes(spec)
     if spec.type is AnswerType.YES_NO_UNSURE and spec.unsure_means is not None:
@@ -51,7 +46,7 @@ class PathwayAnalysis:
     located: Located[Pathway]
     local_names: set[str] = field(default_factory=set)
     types: dict[str, VarType] = field(default_factory=dict)
-    answer_specs: dict[str, AnswerSpec] = field(default_factory=dict)
+    answer_specs: dict[str, AnswerRule] = field(default_factory=dict)
     step_var: dict[str, str] = field(default_factory=dict)
     conditions: dict[tuple[str, int], Expression] = field(default_factory=dict)
     calculations: dict[str, Expression] = field(default_factory=dict)
@@ -63,8 +58,8 @@ class PathwayAnalysis:
         return self.located.value
 
 
-def analyse(lib: Library, located: Located[Pathway], sub_outputs: dict[str, dict[str, AnswerSpec]]
-            ) -> PathwayAnalysis:
+def analyse(lib: Library, located: Located[Pathway],
+            sub_outputs: dict[str, dict[str, AnswerRule]]) -> PathwayAnalysis:
     """Work out names and types and compile every expression of one pathway.
 
     ``sub_outputs`` gives, for each pathway id, the answer specs of its declared outputs,
@@ -72,18 +67,20 @@ def analyse(lib: Library, located: Located[Pathway], sub_outputs: dict[str, dict
     """
     result = PathwayAnalysis(located)
     pathway = located.value
-    facts = {name: f.value.answer for name, f in lib.facts.items()}
+    facts = fact_rules(lib)
     for name, spec in facts.items():
         result.types[name] = var_type(spec)
         result.answer_specs[name] = spec
     for spec_in in pathway.inputs:
         result.local_names.add(spec_in.name)
-        result.types[spec_in.name] = var_type(spec_in.answer)
-        result.answer_specs[spec_in.name] = spec_in.answer
+        rule = answer_rule(spec_in.answer)
+        result.types[spec_in.name] = var_type(rule)
+        result.answer_specs[spec_in.name] = rule
     for step in pathway.steps:
         if isinstance(step, QuestionStep):
             name = step.fact or step.id
-            step_spec = step.answer or (facts.get(step.fact) if step.fact else None)
+            step_spec = (answer_rule(step.answer) if step.answer else
+                         facts.get(step.fact) if step.fact else None)
             result.step_var[step.id] = name
             if step.fact is None:
                 result.local_names.add(name)
@@ -116,16 +113,22 @@ def analyse(lib: Library, located: Located[Pathway], sub_outputs: dict[str, dict
     return result
 
 
-def output_specs(lib: Library) -> dict[str, dict[str, AnswerSpec]]:
-    """For each pathway, the answer specs of the names it declares as outputs."""
-    facts = {name: f.value.answer for name, f in lib.facts.items()}
-    result: dict[str, dict[str, AnswerSpec]] = {}
+def fact_rules(lib: Library) -> dict[str, AnswerRule]:
+    """The answer rule of every call fact."""
+    return {name: answer_rule(f.value.answer) for name, f in lib.facts.items()}
+
+
+def output_specs(lib: Library) -> dict[str, dict[str, AnswerRule]]:
+    """For each pathway, the answer rules of the names it declares as outputs."""
+    facts = fact_rules(lib)
+    result: dict[str, dict[str, AnswerRule]] = {}
     for pid, located in lib.pathways.items():
-        specs: dict[str, AnswerSpec] = {}
-        by_var: dict[str, AnswerSpec] = {}
+        specs: dict[str, AnswerRule] = {}
+        by_var: dict[str, AnswerRule] = {}
         for step in located.value.steps:
             if isinstance(step, QuestionStep):
-                spec = step.answer or (facts.get(step.fact) if step.fact else None)
+                spec = (answer_rule(step.answer) if step.answer else
+                        facts.get(step.fact) if step.fact else None)
                 if spec is not None:
                     by_var[step.fact or step.id] = spec
         for name in located.value.outputs:

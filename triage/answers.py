@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from triage.definitions import AnswerSpec, AnswerType
+from triage.routing.plan import AnswerRule
 from triage.vocabulary import (
+    AnswerType,
     DateNotRead,
     clean_nhs_number,
     format_postcode,
@@ -39,14 +40,14 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 
-def label_text(label: str | dict[str, str], language: str = "en") -> str:
+def label_text(label: str | Mapping[str, str], language: str = "en") -> str:
     """An option label in the call's language, falling back to English."""
     if isinstance(label, str):
         return label
     return label.get(language) or label.get("en") or next(iter(label.values()), "")
 
 
-def allowed_codes(spec: AnswerSpec) -> tuple[str, ...]:
+def allowed_codes(spec: AnswerRule) -> tuple[str, ...]:
     """The codes a closed question accepts (empty for open questions)."""
     if spec.options:
         return tuple(o.code for o in spec.options)
@@ -57,7 +58,7 @@ def allowed_codes(spec: AnswerSpec) -> tuple[str, ...]:
     return ()
 
 
-def describe_allowed(spec: AnswerSpec) -> str:
+def describe_allowed(spec: AnswerRule) -> str:
     """What a valid answer looks like, for error messages and prompts."""
     codes = allowed_codes(spec)
     if codes:
@@ -79,7 +80,7 @@ def _num(value: float | None) -> str:
     return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
 
 
-def validate_answer(spec: AnswerSpec, raw: Any, *, today: dt.date | None = None) -> Any:
+def validate_answer(spec: AnswerRule, raw: Any, *, today: dt.date | None = None) -> Any:
     """Return the answer in normal form, or raise AnswerRejected saying why."""
     if is_blank(raw):
         if spec.required:
@@ -119,7 +120,7 @@ def validate_answer(spec: AnswerSpec, raw: Any, *, today: dt.date | None = None)
     raise AnswerRejected(f"unsupported answer type {spec.type}")  # pragma: no cover
 
 
-def _choice(spec: AnswerSpec, raw: Any) -> str:
+def _choice(spec: AnswerRule, raw: Any) -> str:
     text = str(raw).strip()
     for option in spec.options or ():
         if text == option.code:
@@ -134,7 +135,7 @@ def _choice(spec: AnswerSpec, raw: Any) -> str:
     raise AnswerRejected(f"'{text}' is not one of the answers: {describe_allowed(spec)}")
 
 
-def _yes_no(spec: AnswerSpec, raw: Any) -> str:
+def _yes_no(spec: AnswerRule, raw: Any) -> str:
     if isinstance(raw, bool):
         return "yes" if raw else "no"
     text = str(raw).strip().casefold()
@@ -147,7 +148,7 @@ def _yes_no(spec: AnswerSpec, raw: Any) -> str:
     raise AnswerRejected(f"'{raw}' is not one of the answers: {describe_allowed(spec)}")
 
 
-def _number(spec: AnswerSpec, raw: Any) -> int | float:
+def _number(spec: AnswerRule, raw: Any) -> int | float:
     if isinstance(raw, bool):
         raise AnswerRejected(f"'{raw}' is not a number")
     try:
@@ -165,7 +166,7 @@ def _number(spec: AnswerSpec, raw: Any) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def _date(spec: AnswerSpec, raw: Any, today: dt.date) -> str:
+def _date(spec: AnswerRule, raw: Any, today: dt.date) -> str:
     text = str(raw).strip()
     try:
         value = parse_partial_date(text).full
@@ -206,7 +207,7 @@ def _phone(raw: Any) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def options_for(spec: AnswerSpec, language: str = "en") -> Sequence[tuple[str, str]]:
+def options_for(spec: AnswerRule, language: str = "en") -> Sequence[tuple[str, str]]:
     """(code, label) pairs to offer the handler."""
     if spec.options:
         return [(o.code, label_text(o.label, language)) for o in spec.options]

@@ -15,20 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from triage.audit import configure_logging
+from triage.audit import audit_logger, configure_logging
+from triage.calls import CallEngine, CallSession, StepView
 from triage.clients.csv_index import CsvClientIndex, CsvFileError
 from triage.clients.errors import ClientIndexError
-from triage.compiler import (
-    DEFAULT_PATHS,
-    Catalogue,
-    CompiledPathway,
-    check_paths,
-    load_catalogue,
-)
 from triage.errors import CallError, PathwayProblems, TriageError
 from triage.matching.port import ClientIndex, SearchDetails
+from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
+from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.schema import file_schema
-from triage.session import CallEngine, CallSession, StepView
 from triage.views import mermaid, route_table
 
 DEMO_PEOPLE = Path("data/synthetic-people.csv")
@@ -295,7 +290,7 @@ def cmd_call(args: argparse.Namespace) -> int:
     except (CsvFileError, TriageError, ClientIndexError, OSError) as exc:
         print(f"Cannot open the client index: {exc}", file=sys.stderr)
         return 1
-    engine = CallEngine(catalogue, index)
+    engine = CallEngine(catalogue, index, events=audit_logger())
     return run_call(engine, args.pathway, facts, Terminal(sys.stdin, sys.stdout),
                     language=args.language, handler=args.handler)
 

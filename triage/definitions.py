@@ -7,10 +7,11 @@ that need more than one file (references, reachability, safety) live in
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from triage.vocabulary import AnswerType, OutcomeKind, RequestOutcome, RouteOfAccess
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
 """Step ids double as the names of their answers in conditions, so they are identifiers."""
@@ -27,22 +28,6 @@ class Strict(BaseModel):
     """Base for every file model: unknown keys are errors and models are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AnswerType(StrEnum):
-    """The typed answers a question can take."""
-
-    CHOICE = "choice"
-    MULTI_CHOICE = "multi_choice"
-    YES_NO = "yes_no"
-    YES_NO_UNSURE = "yes_no_unsure"
-    TEXT = "text"
-    NUMBER = "number"
-    DATE = "date"
-    NHS_NUMBER = "nhs_number"
-    POSTCODE = "postcode"
-    PHONE = "phone"
-    EMAIL = "email"
 
 
 class Option(Strict):
@@ -178,46 +163,6 @@ class ReturnStep(Strict):
     kind: Literal["return"]
     id: StepId
     title: str | None = None
-
-
-class OutcomeKind(StrEnum):
-    """The disposition: what happens to the contact."""
-
-    EMERGENCY_SERVICES = "emergency_services"
-    URGENT_ESCALATION = "urgent_escalation"
-    ALLOCATED_WORKER = "allocated_worker"
-    TEAM_REFERRAL = "team_referral"
-    DEFLECT_ONLINE = "deflect_online"
-    DEFLECT_ONLINE_ASSISTED = "deflect_online_assisted"
-    SIGNPOST = "signpost"
-    NO_FURTHER_ACTION = "no_further_action"
-
-
-class RouteOfAccess(StrEnum):
-    """Client Level Data: how the request came to adult social care."""
-
-    PLANNED_ENTRY = "planned_entry"
-    DISCHARGE_FROM_HOSPITAL = "discharge_from_hospital"
-    DIVERSION_FROM_HOSPITAL = "diversion_from_hospital"
-    COMMUNITY = "community"
-    PRISON = "prison"
-    SELF_FUNDER = "self_funder"
-    DISCHARGE_FROM_REABLEMENT = "discharge_from_reablement"
-    TRANSFER_FROM_OTHER_LA = "transfer_from_other_la"
-
-
-class RequestOutcome(StrEnum):
-    """Client Level Data: the outcome of a Request event."""
-
-    REABLEMENT_SHORT_TERM = "reablement_short_term"
-    ASSESSMENT = "assessment"
-    FINANCIAL_ASSESSMENT = "financial_assessment"
-    PROVISION_OF_SERVICE = "provision_of_service"
-    NFA_INFORMATION_ADVICE = "nfa_information_advice"
-    SUPPORT_DECLINED = "support_declined"
-    MOVED_TO_OTHER_LA = "moved_to_other_la"
-    DECEASED = "deceased"
-    NFA_OTHER = "nfa_other"
 
 
 class StatutoryCodes(Strict):

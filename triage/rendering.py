@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from triage.definitions import LocalText, Script
+from triage.routing.plan import LocalText
 
 MISSING = "[not given]"
 LANGUAGE_NAMES = {"en": "English", "cy": "Welsh", "pl": "Polish", "pa": "Punjabi",
@@ -34,7 +34,7 @@ def _pick(text: LocalText, language: str, label: str) -> tuple[str, str, str | N
 def render(
     scripts: Sequence[str],
     inline: LocalText | None,
-    library: Mapping[str, Script],
+    library: Mapping[str, LocalText],
     language: str,
     lookup: Callable[[str], str | None],
 ) -> Words:
@@ -43,7 +43,7 @@ def render(
     notes: list[str] = []
     used_language = language
     sources: list[tuple[LocalText, str]] = [
-        (library[sid].text, f"'{sid}'") for sid in scripts if sid in library
+        (library[sid], f"'{sid}'") for sid in scripts if sid in library
     ]
     if inline:
         sources.append((inline, "this step"))

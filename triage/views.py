@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from triage.compiler import CompiledPathway
-from triage.graph import Route, explore
+from triage.routing.catalogue import CompiledPathway
+from triage.routing.explore import Route, explore
 
 _SHAPES = {
     "say": ('["', '"]'),

@@ -1,16 +1,122 @@
-"""The words the whole project shares, each spelled once: what a person search asks for,
-and how NHS numbers, postcodes and dates are read.
+"""The words the whole project shares, each spelled once: the kinds of step, answer and
+outcome, whether a person is known, what a person search asks for, and how NHS numbers,
+postcodes and dates are read.
 
-Pure functions and constants, no I/O. The call engine (typed answers), the person search
-(matching) and the importer all read these details through this module, so a rule such
-as the NHS number's check digit has one home.
+Pure enums, constants and functions, no I/O. The file format, the run time, the checks,
+the person search, the service and the screen all use these, so a code such as
+``previously_known`` or a rule such as the NHS number's check digit has one home.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+
+# --------------------------------------------------------------------------- steps and outcomes
+
+
+class StepKind(StrEnum):
+    """What a step of a pathway does."""
+
+    SAY = "say"  # words to read, then on
+    QUESTION = "question"  # a typed answer
+    LOOKUP = "lookup"  # the person check: is the person known to adult social care?
+    HANDOVER = "handover"  # into a sub-pathway
+    RETURN = "return"  # back out of a sub-pathway
+    OUTCOME = "outcome"  # the disposition: where the call ends
+
+
+WAITS_FOR_HANDLER = frozenset({StepKind.QUESTION, StepKind.LOOKUP})
+"""Steps a call stops at until the handler answers."""
+
+
+class AnswerType(StrEnum):
+    """The typed answers a question can take."""
+
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+    YES_NO_UNSURE = "yes_no_unsure"
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    NHS_NUMBER = "nhs_number"
+    POSTCODE = "postcode"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class OutcomeKind(StrEnum):
+    """The disposition: what happens to the contact."""
+
+    EMERGENCY_SERVICES = "emergency_services"
+    URGENT_ESCALATION = "urgent_escalation"
+    ALLOCATED_WORKER = "allocated_worker"
+    TEAM_REFERRAL = "team_referral"
+    DEFLECT_ONLINE = "deflect_online"
+    DEFLECT_ONLINE_ASSISTED = "deflect_online_assisted"
+    SIGNPOST = "signpost"
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+class RouteOfAccess(StrEnum):
+    """Client Level Data: how the request came to adult social care."""
+
+    PLANNED_ENTRY = "planned_entry"
+    DISCHARGE_FROM_HOSPITAL = "discharge_from_hospital"
+    DIVERSION_FROM_HOSPITAL = "diversion_from_hospital"
+    COMMUNITY = "community"
+    PRISON = "prison"
+    SELF_FUNDER = "self_funder"
+    DISCHARGE_FROM_REABLEMENT = "discharge_from_reablement"
+    TRANSFER_FROM_OTHER_LA = "transfer_from_other_la"
+
+
+class RequestOutcome(StrEnum):
+    """Client Level Data: the outcome of a Request event."""
+
+    REABLEMENT_SHORT_TERM = "reablement_short_term"
+    ASSESSMENT = "assessment"
+    FINANCIAL_ASSESSMENT = "financial_assessment"
+    PROVISION_OF_SERVICE = "provision_of_service"
+    NFA_INFORMATION_ADVICE = "nfa_information_advice"
+    SUPPORT_DECLINED = "support_declined"
+    MOVED_TO_OTHER_LA = "moved_to_other_la"
+    DECEASED = "deceased"
+    NFA_OTHER = "nfa_other"
+
+
+DEFLECTIONS = frozenset({OutcomeKind.DEFLECT_ONLINE, OutcomeKind.DEFLECT_ONLINE_ASSISTED})
+"""Outcomes that send the caller to an online service (with or without the handler)."""
+
+# --------------------------------------------------------------------------- the person check
+
+
+class KnownStatus(StrEnum):
+    """Whether the person a contact is about is already known to adult social care."""
+
+    OPEN = "open"
+    PREVIOUSLY_KNOWN = "previously_known"
+    NOT_KNOWN = "not_known"
+    POSSIBLE_MATCH = "possible_match"
+
+
+KNOWN_STATUS_WORDS: Mapping[str, str] = {
+    KnownStatus.OPEN: "Open case",
+    KnownStatus.PREVIOUSLY_KNOWN: "Previously known (case closed)",
+    KnownStatus.NOT_KNOWN: "Not known",
+    KnownStatus.POSSIBLE_MATCH: "Possible match, not confirmed",
+}
+"""Each known status as a handler reads it."""
+
+UNCONFIRMED = (KnownStatus.NOT_KNOWN, KnownStatus.POSSIBLE_MATCH)
+"""The answers to a person check that confirm nobody (the others come from a record)."""
+
+LOOKUP_FACTS = ("known_status", "person_id", "allocated_worker", "allocated_team", "alerts")
+"""The call facts a person check sets; facts.yaml must declare them."""
 
 # --------------------------------------------------------------------------- person search
 

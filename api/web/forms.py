@@ -17,8 +17,8 @@ from fastapi import Request
 from starlette.datastructures import FormData
 
 from api.web.texts import sentence
+from triage.calls import StepView
 from triage.matching.port import SearchDetails
-from triage.session import StepView
 
 SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
                  "address")

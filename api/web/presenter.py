@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from api.service import FrontDoor
 from api.web.forms import date_parts
-from api.web.texts import KNOWN_LABELS
-from triage.answers import label_text
-from triage.session import CallSession, StepView
-
-
-@dataclass(frozen=True)
-class KnownRow:
-    """One line of the panel about the call: who is calling, why, and the person."""
-
-    label: str
-    value: str
-    warning: bool = False
+from triage.calls import CallSession, KnownRow, StepView, known_so_far
+from triage.vocabulary import KNOWN_STATUS_WORDS
 
 
 class Presenter:
@@ -34,43 +23,13 @@ class Presenter:
         stored = self.door.store.load_call(call_id)
         return self.door.engine.restore(stored.data), stored.status
 
-    def _fact_label(self, session: CallSession, name: str, code: Any) -> str:
+    def known(self, session: CallSession) -> tuple[KnownRow, ...]:
+        """What is known so far, for the panel beside every call page."""
         try:
             compiled = self.door.engine.catalogue.get(session.pathway_id, session.version)
         except KeyError:
-            return str(code)
-        fact = compiled.facts.get(name)
-        if fact is not None and fact.answer.options:
-            for option in fact.answer.options:
-                if option.code == code:
-                    return label_text(option.label, session.language)
-        return str(code)
-
-    def known(self, session: CallSession) -> list[KnownRow]:
-        """What is known so far, for the panel beside every call page."""
-        values = session.values
-        rows = []
-        if values.get("caller_type"):
-            rows.append(KnownRow("Caller", self._fact_label(session, "caller_type",
-                                                            values["caller_type"])))
-        if values.get("reason"):
-            rows.append(KnownRow("Reason", self._fact_label(session, "reason",
-                                                            values["reason"])))
-        status = values.get("known_status")
-        if status:
-            rows.append(KnownRow("Known to adult social care",
-                                 KNOWN_LABELS.get(str(status), str(status))))
-        if values.get("person_id"):
-            rows.append(KnownRow("Client index record", str(values["person_id"])))
-        if status:
-            rows.append(KnownRow("Allocated worker", str(values.get("allocated_worker")
-                                                         or "None")))
-            rows.append(KnownRow("Allocated team", str(values.get("allocated_team") or "None")))
-            alerts = values.get("alerts") or []
-            rows.append(KnownRow("Alerts", ", ".join(
-                self._fact_label(session, "alerts", a) for a in alerts) or "None",
-                warning=bool(alerts)))
-        return rows
+            return ()
+        return known_so_far(compiled, session)
 
     def title_of(self, pathway_id: str) -> str:
         """A pathway's title."""
@@ -83,7 +42,7 @@ class Presenter:
         """An answer as the handler chose it, in words."""
         labels = {c.code: c.label for c in view.choices}
         if isinstance(answer, Mapping) and "person_id" in answer:
-            status = KNOWN_LABELS.get(str(answer.get("known_status")), "")
+            status = KNOWN_STATUS_WORDS.get(str(answer.get("known_status")), "")
             return f"Confirmed: {answer['person_id']}" + (f" ({status})" if status else "")
         if isinstance(answer, list):
             return ", ".join(labels.get(str(a), str(a)) for a in answer) or "None"
@@ -101,7 +60,7 @@ class Presenter:
             compiled = self.door.engine.catalogue.get(session.pathway_id, session.version)
         except KeyError:
             return []
-        return [(t.id, t.name) for t in compiled.directory.teams]
+        return [(t.id, t.name) for t in compiled.places.teams.values()]
 
     def entry_pathways(self) -> list[dict[str, Any]]:
         """The live pathways a call can start on, each once."""

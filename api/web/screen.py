@@ -56,8 +56,8 @@ from api.web.texts import (
     where_text,
 )
 from triage.audit import audit_logger
+from triage.calls import StepView
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
-from triage.session import StepView
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")

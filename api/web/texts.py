@@ -26,8 +26,6 @@ SEARCH_LABELS = {"nhs_number": "NHS number", "given_name": "First name",
                  "postcode": "Postcode", "address": "Address"}
 SUMMARY_LABELS = {"initials": "Initials", "year_of_birth": "Year of birth",
                   "postcode_district": "Postcode district"}
-KNOWN_LABELS = {"open": "Open case", "previously_known": "Previously known (case closed)",
-                "not_known": "Not known", "possible_match": "Possible match, not confirmed"}
 LANGUAGES = (("en", "English"), ("cy", "Welsh (Cymraeg)"))
 
 

@@ -11,9 +11,10 @@ import pytest
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from triage.compiler import Catalogue, check_paths, load_catalogue
+from triage.calls import CallEngine
 from triage.definitions import Pathway, ScriptsFile
-from triage.session import CallEngine
+from triage.pipeline import check_paths, load_catalogue
+from triage.routing.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

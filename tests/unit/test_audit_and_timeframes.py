@@ -7,11 +7,11 @@ import io
 import json
 
 from tests.conftest import ROOT
-from triage.audit import configure_logging
+from triage.audit import audit_logger, configure_logging
+from triage.calls import CallEngine
 from triage.clients.csv_index import CsvClientIndex
-from triage.compiler import Catalogue
 from triage.matching.port import SearchDetails
-from triage.session import CallEngine
+from triage.routing.catalogue import Catalogue
 from triage.timeframes import parse_timeframe
 
 PERSONAL = ["Testpatient", "1941-02-14", "9991000003", "UB8 1QQ", "ada@example.org",
@@ -23,7 +23,8 @@ def test_no_personal_details_reach_the_audit_log(shipped_catalogue: Catalogue) -
     configure_logging(stream, cache=False)
     try:
         engine = CallEngine(shipped_catalogue,
-                            CsvClientIndex(ROOT / "data" / "synthetic-people.csv"))
+                            CsvClientIndex(ROOT / "data" / "synthetic-people.csv"),
+                            events=audit_logger())
         call = engine.start("front-door", {"caller_type": "family_friend",
                                            "caller_name": "Ada Testpatient"})
         for step in ("danger_to_life", "abuse_or_neglect", "mental_health_crisis"):

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from tests.conftest import ROOT
+from triage.adapters.machine import MachineRouter
+from triage.calls import CallEngine, CallSession
 from triage.clients.csv_index import CsvClientIndex
-from triage.compiler import Catalogue
 from triage.errors import (
     CallFinished,
     CannotGoBack,
@@ -21,7 +22,7 @@ from triage.errors import (
     StepNotCurrent,
 )
 from triage.matching.port import SearchDetails
-from triage.session import CallEngine, CallSession
+from triage.routing.catalogue import Catalogue
 from triage.timeframes import parse_timeframe
 
 ADULT_DOB = "1950-04-01"
@@ -207,7 +208,9 @@ def test_welsh_words_are_shown_and_missing_welsh_falls_back_to_english_with_a_no
 
 
 def test_many_calls_share_one_machine(mini_catalogue: Catalogue, engine: CallEngine) -> None:
-    machine = mini_catalogue.get("mini").machine
+    router = mini_catalogue.get("mini").router
+    assert isinstance(router, MachineRouter)
+    machine = router.machine
     calls = [engine.start("mini") for _ in range(50)]
     assert all(isinstance(c, CallSession) for c in calls)
     assert machine.models == []  # calls are plain objects, never added to the machine

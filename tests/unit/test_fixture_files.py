@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.compiler import check_paths, load_catalogue
+from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
 from triage.yamlsource import display_path
 

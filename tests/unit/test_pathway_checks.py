@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import MakeLibrary, problems_in
 from triage import checks
-from triage.compiler import load_catalogue
 from triage.errors import PathwayProblems
+from triage.pipeline import load_catalogue
 
 
 def only(folder: Path, check: str | None = None) -> list[str]:

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from tests.conftest import ROOT
+from triage.calls import CallEngine, CallSession
 from triage.clients.csv_index import CsvClientIndex
-from triage.compiler import Catalogue
 from triage.errors import LookupRefused, RestoreError, StepNotCurrent
 from triage.matching.port import MatchBand, SearchDetails
-from triage.session import CallEngine, CallSession
+from triage.routing.catalogue import Catalogue
 
 # In data/synthetic-people.csv: P0003 has an open case with a risk-to-staff alert, P0005
 # an open case with an allocated worker and no alert.

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import ROOT, MakeLibrary
-from triage.compiler import check_paths, load_catalogue
-from triage.graph import explore
-from triage.session import CallEngine
+from triage.calls import CallEngine
+from triage.pipeline import check_paths, load_catalogue
+from triage.routing.explore import explore
 
 
 def shipped_copy(tmp_path: Path) -> Path:

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.compiler import Catalogue
-from triage.graph import Edge, Node
-from triage.session import CallEngine, CallSession, StepView
+from triage.calls import CallEngine, CallSession, StepView
+from triage.routing.catalogue import Catalogue
+from triage.routing.plan import Edge, Node
 
 ROUTED = ("answered", "pre-answered", "passed")
 KNOWN = ("open", "previously_known", "not_known", "possible_match")

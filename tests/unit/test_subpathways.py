@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import MINI, MakeLibrary, problems_in
-from triage.compiler import load_catalogue
-from triage.session import CallEngine
+from triage.calls import CallEngine
+from triage.pipeline import load_catalogue
 
 CHILD = """\
 pathway: {id: child, title: Child, version: 2, owner: QA, status: draft, change_note: x,

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from triage.calls import CallEngine, CallSession, OutcomeView
 from triage.clients.csv_index import CsvClientIndex
-from triage.compiler import Catalogue, load_catalogue
 from triage.errors import CallError
 from triage.matching.port import SearchDetails
-from triage.session import CallEngine, CallSession, OutcomeView
+from triage.pipeline import load_catalogue
+from triage.routing.catalogue import Catalogue
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,0 +1,1 @@
+"""Adapters: each the only place its library is imported (YAML, transitions, databases, logging)."""

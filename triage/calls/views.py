@@ -1,0 +1,241 @@
+"""What the handler sees of a call: the step now (words, question, answers), the outcome
+(what to say, who acts, by when), the route taken, and what is known so far.
+
+Built from the compiled pathway and the call alone; the engine, the service, the screen
+and the terminal all show a call through these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from triage.answers import describe_allowed, label_text, options_for
+from triage.calls.model import CallSession
+from triage.rendering import MISSING, Words, render
+from triage.routing.catalogue import CompiledPathway
+from triage.routing.plan import Node
+from triage.timeframes import UK_TIME, parse_timeframe
+from triage.vocabulary import KNOWN_STATUS_WORDS, KnownStatus, StepKind
+
+
+@dataclass(frozen=True)
+class AnswerChoice:
+    """One allowed answer shown to the handler."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the handler sees now: words to read, the question and the allowed answers."""
+
+    state: str
+    step_id: str
+    kind: StepKind
+    title: str | None
+    pathway_id: str
+    words: str
+    language: str
+    note: str | None
+    answer_type: str | None
+    required: bool
+    choices: tuple[AnswerChoice, ...]
+    hint: str
+    known: dict[str, Any]
+    finished: bool
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """A step on the route taken, with the answer given and why the route went on."""
+
+    state: str
+    answer: Any
+    how: str
+    why: str
+    route: str = ""  # the condition of the route taken (or default, next...)
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """The disposition reached, what to tell the caller, and the route taken to it."""
+
+    outcome_id: str
+    kind: str
+    summary: str
+    team: dict[str, str | None] | None
+    service: dict[str, Any] | None
+    timeframe: str
+    due: str
+    words: str
+    language: str
+    note: str | None
+    codes: dict[str, Any]
+    pathway_id: str
+    pathway_version: int
+    route: tuple[RouteStep, ...]
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """After correcting an answer: where the call is and which answers no longer apply."""
+
+    view: StepView
+    dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnownRow:
+    """One line of what is known so far: who is calling, why, and the person."""
+
+    name: str  # the call fact it shows
+    label: str
+    code: Any  # the value as recorded
+    words: str  # the value as a handler reads it
+    warning: bool = False
+
+
+def fact_words(compiled: CompiledPathway, name: str, code: Any, language: str) -> str:
+    """A fact's code as its label (the code itself if the fact has no labels)."""
+    rule = compiled.facts.get(name)
+    if rule is not None:
+        for option in rule.options:
+            if option.code == code:
+                return label_text(option.label, language)
+    return str(code)
+
+
+def known_so_far(compiled: CompiledPathway, session: CallSession) -> tuple[KnownRow, ...]:
+    """Who is calling, why, and whether the person is known: the panel beside every step."""
+    values = session.values
+    language = session.language
+    rows: list[KnownRow] = []
+
+    def row(name: str, label: str, words: str | None = None, warning: bool = False) -> None:
+        code = values.get(name)
+        rows.append(KnownRow(name, label, code, words if words is not None else
+                             fact_words(compiled, name, code, language), warning))
+
+    if values.get("caller_type"):
+        row("caller_type", "Caller")
+    if values.get("reason"):
+        row("reason", "Reason")
+    status = values.get("known_status")
+    if status:
+        row("known_status", "Known to adult social care",
+            KNOWN_STATUS_WORDS.get(status, str(status)))
+        if values.get("person_id"):
+            row("person_id", "Client index record", str(values["person_id"]))
+        row("allocated_worker", "Allocated worker", str(values.get("allocated_worker") or "None"))
+        row("allocated_team", "Allocated team", str(values.get("allocated_team") or "None"))
+        alerts = values.get("alerts") or []
+        row("alerts", "Alerts", ", ".join(fact_words(compiled, "alerts", a, language)
+                                          for a in alerts) or "None", bool(alerts))
+    return tuple(rows)
+
+
+def placeholder_values(compiled: CompiledPathway, session: CallSession, node: Node,
+                       outcome: Mapping[str, str] | None = None
+                       ) -> Callable[[str], str | None]:
+    """What each {placeholder} in a step's words stands for on this call."""
+    constants = compiled.places.constants
+
+    def lookup(name: str) -> str | None:
+        if outcome and name in outcome:
+            return outcome[name]
+        if name == "handler_name":
+            return session.handler or None
+        qualified = node.names.get(name, name)
+        if qualified in session.values:
+            value = session.values[qualified]
+            rule = compiled.graph.answers.get(qualified) or compiled.facts.get(qualified)
+            if rule is not None and rule.options and isinstance(value, str):
+                for option in rule.options:
+                    if option.code == value:
+                        return label_text(option.label, session.language)
+            if isinstance(value, list):
+                return ", ".join(str(v) for v in value) or None
+            return None if value is None else str(value)
+        return constants.get(name)
+
+    return lookup
+
+
+def step_view(compiled: CompiledPathway, session: CallSession, state: str,
+              words_from: list[str]) -> StepView:
+    """The step at ``state`` as the handler sees it, with the words of the read-out steps
+    passed on the way (``words_from``)."""
+    node = compiled.node(state)
+    texts, notes, language = [], [], session.language
+    for passed in [*words_from, node.state]:
+        n = compiled.node(passed)
+        if n.kind is StepKind.OUTCOME:
+            continue
+        words = render(n.scripts, n.text, compiled.scripts, session.language,
+                       placeholder_values(compiled, session, n))
+        if words.text:
+            texts.append(words.text)
+        if words.note:
+            notes.append(words.note)
+            language = words.language
+    choices: tuple[AnswerChoice, ...] = ()
+    hint = ""
+    if node.kind is StepKind.LOOKUP:
+        choices = tuple(AnswerChoice(c, c) for c in session.candidates) + (
+            AnswerChoice(KnownStatus.NOT_KNOWN, "Not known to adult social care"),
+            AnswerChoice(KnownStatus.POSSIBLE_MATCH, "Possible match: cannot confirm yet"))
+        hint = "Search for the person, then confirm one of the people found or say none."
+    elif node.answer is not None:
+        choices = tuple(AnswerChoice(c, lab)
+                        for c, lab in options_for(node.answer, session.language))
+        hint = describe_allowed(node.answer)
+    known = {r.name: r.code for r in known_so_far(compiled, session) if r.code}
+    return StepView(
+        state=node.state, step_id=node.local_id, kind=node.kind, title=node.title,
+        pathway_id=node.pathway_id, words="\n\n".join(texts), language=language,
+        note=" ".join(dict.fromkeys(notes)) or None,
+        answer_type=("lookup" if node.kind is StepKind.LOOKUP else
+                     node.answer.type.value if node.answer else None),
+        required=bool(node.answer.required) if node.answer else node.kind is StepKind.LOOKUP,
+        choices=choices, hint=hint, known=known, finished=session.finished)
+
+
+def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) -> OutcomeView:
+    """The outcome ``node`` as the handler sees it: what to say, who acts, by when."""
+    spec = node.outcome
+    assert spec is not None
+    team = compiled.places.teams.get(spec.team or "")
+    service = compiled.places.services.get(spec.service or "")
+    started = dt.datetime.fromisoformat(session.started_at)
+    # Working days and hours are English ones, whatever the server's own time zone.
+    local_start = started.astimezone(UK_TIME).replace(tzinfo=None)
+    due = parse_timeframe(spec.timeframe).due(local_start)
+    due_text = ("now" if spec.timeframe.strip().lower().startswith("immediate") else
+                due.strftime("by %H:%M on %A %d %B %Y").replace(" 0", " "))
+    context = {
+        "team": team.name if team else MISSING,
+        "team_phone": (team.phone if team and team.phone else MISSING),
+        "service": service.name if service else MISSING,
+        "service_url": service.url if service else MISSING,
+        "timeframe": spec.timeframe,
+        "due": due_text,
+    }
+    words: Words = render(node.scripts, node.text, compiled.scripts, session.language,
+                          placeholder_values(compiled, session, node, context))
+    route = tuple(RouteStep(h.state, h.answer, h.kind, h.why, h.route) for h in session.history
+                  if h.kind != "outcome")
+    return OutcomeView(
+        outcome_id=f"{node.pathway_id}:{node.local_id}", kind=spec.kind.value,
+        summary=spec.summary,
+        team={"id": team.id, "name": team.name, "phone": team.phone} if team else None,
+        service=({"id": service.id, "name": service.name, "url": service.url,
+                  "assisted": service.assisted} if service else None),
+        timeframe=spec.timeframe,
+        due=due.replace(tzinfo=UK_TIME).isoformat(timespec="minutes"),
+        words=words.text, language=words.language, note=words.note,
+        codes=spec.codes.as_dict(), pathway_id=compiled.id,
+        pathway_version=compiled.version, route=route)

@@ -1,0 +1,92 @@
+"""The safety rule, checked on each entry pathway composed with its sub-pathways: no early
+exit before the whole red-flag screen, and every red-flag yes or not sure escalates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from triage.checks.context import CheckContext, step_index
+from triage.problems import Problem
+from triage.routing.explore import PathStep, explore
+from triage.routing.plan import ComposedGraph, Node
+
+
+def _route_text(trail: tuple[PathStep, ...]) -> str:
+    parts = []
+    for step in trail:
+        if step.var is not None and step.values is not None:
+            parts.append(f"{step.state}={'|'.join(sorted(map(str, step.values)))}")
+        elif step.via not in ("next", "end"):
+            parts.append(f"{step.state}->{step.via}")
+    return ", ".join(parts) or "(straight from the start)"
+
+
+def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
+    """No early exit before the whole red-flag screen; every red-flag yes or not sure escalates.
+
+    Route exploration gives every answer to a red-flag question a route of its own
+    ("not sure" included, whatever ``unsure_means`` routes it as), so the rule sees what
+    the handler answered, not what a fold made of it.
+    """
+    lib = ctx.lib
+    if lib.directory is None:
+        return []
+    policy = lib.directory.value.safety
+    early, escalation = set(policy.early_exit_kinds), set(policy.escalation_kinds)
+    entry = lib.pathways[graph.pathway_id]
+    src = entry.source
+    loc = ("red_flag_screen",) if entry.value.red_flag_screen else ("pathway", "id")
+    problems: list[Problem] = []
+    seen: set[tuple[str, ...]] = set()
+    flags = {state for state, node in graph.nodes.items() if node.red_flag}
+    unsafe: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    escalations = ", ".join(sorted(k.value for k in escalation))
+    for route in explore(graph):
+        if not route.complete:
+            continue
+        node = graph.nodes[route.end]
+        if node.outcome is None:
+            continue
+        kind = node.outcome.kind
+        passed = {s.state for s in route.steps}
+        outcome_name = f"{node.pathway_id}:{node.local_id}"
+        if kind in early:
+            missing = [f for f in graph.red_flag_states if f not in passed]
+            if not graph.red_flag_states:
+                missing = ["(no red-flag screen is declared)"]
+            if missing and ("early", outcome_name) not in seen:
+                seen.add(("early", outcome_name))
+                problems.append(src.problem(loc, f"safety rule: the {kind.value} outcome "
+                                f"'{outcome_name}' can be reached without the red-flag step(s) "
+                                f"{', '.join(missing)}; route: {_route_text(route.steps)}",
+                                "safety"))
+        if kind in escalation:
+            continue
+        for step in route.steps:
+            if step.state not in flags or step.values is None:
+                continue
+            for answer in sorted(step.values & {"yes", "not_sure"}):
+                ends = unsafe.setdefault((step.state, answer), {})
+                ends.setdefault(outcome_name, (kind.value, _route_text(route.steps)))
+    for (state, answer), ends in sorted(unsafe.items()):
+        problems.append(_red_flag_problem(ctx, graph.nodes[state], answer, ends, escalations))
+    return problems
+
+
+def _red_flag_problem(ctx: CheckContext, flag: Node, answer: str,
+                      ends: Mapping[str, tuple[str, str]], escalations: str) -> Problem:
+    """A red-flag answer that can end somewhere other than an escalation, at its step."""
+    located = ctx.lib.pathways[flag.pathway_id]
+    index = step_index(located.value)[flag.local_id]
+    said = "a 'yes'" if answer == "yes" else "a 'not sure'"
+    where = ", ".join(f"'{name}' ({kind})" for name, (kind, _) in sorted(ends.items()))
+    first_route = ends[min(ends)][1]
+    message = (f"safety rule: {said} to red-flag step '{flag.local_id}' can end at {where}, "
+               f"which {'is not an escalation' if len(ends) == 1 else 'are not escalations'}; "
+               f"a 'yes' or 'not sure' to a red-flag question must reach an escalation "
+               f"({escalations})")
+    if answer == "not_sure" and flag.answer is not None and flag.answer.unsure_means == "no":
+        message += ", so its answer needs unsure_means: yes, not no (which routes 'not sure' " \
+                   "as 'no')"
+    return located.source.problem(("steps", index), f"{message}; for example: {first_route}",
+                                  "safety")

@@ -1,0 +1,182 @@
+"""The run-time form of a pathway: plain frozen dataclasses built once from the file models.
+
+The file models (:mod:`triage.definitions`) say what a file may contain and how it is
+checked; once a pathway has been checked and composed, the run time (calls, route
+exploration, the designers' views) reads only these. Each builder here turns one file
+model into its run-time form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from triage.definitions import AnswerSpec, Directory, OutcomeSpec
+from triage.expressions import Expression
+from triage.vocabulary import AnswerType, OutcomeKind, StepKind
+
+LocalText = Mapping[str, str]
+"""Words keyed by language code (``en`` always present)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One allowed answer: a stable code for conditions and a label for people."""
+
+    code: str
+    label: str | LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRule:
+    """What a question accepts, and whether an answer is required."""
+
+    type: AnswerType
+    required: bool = True
+    options: tuple[Choice, ...] = ()
+    unsure_means: str | None = None  # yes_no_unsure: how "not sure" is routed
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    not_in_future: bool = False
+    not_before: str | None = None  # an ISO date
+    max_length: int = 2000
+
+
+def answer_rule(spec: AnswerSpec) -> AnswerRule:
+    """The run-time form of a file's ``answer``."""
+    return AnswerRule(
+        type=spec.type, required=spec.required,
+        options=tuple(Choice(o.code, o.label) for o in spec.options or ()),
+        unsure_means=spec.unsure_means, min=spec.min, max=spec.max, integer=spec.integer,
+        not_in_future=spec.not_in_future, not_before=spec.not_before,
+        max_length=spec.max_length)
+
+
+@dataclass(frozen=True, slots=True)
+class Codes:
+    """Client Level Data codes of an outcome; a contact that is not a request says so."""
+
+    cld_request: bool
+    route_of_access: str | None = None
+    request_outcome: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for records and replies."""
+        return {"cld_request": self.cld_request, "route_of_access": self.route_of_access,
+                "request_outcome": self.request_outcome}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The disposition reached: who acts, how fast, and the codes it is reported with."""
+
+    kind: OutcomeKind
+    summary: str
+    timeframe: str
+    codes: Codes
+    team: str | None = None
+    service: str | None = None
+
+
+def outcome_of(spec: OutcomeSpec) -> Outcome:
+    """The run-time form of a file's ``outcome``."""
+    codes = spec.codes
+    return Outcome(spec.kind, spec.summary, spec.timeframe,
+                   Codes(codes.cld_request,
+                         codes.route_of_access.value if codes.route_of_access else None,
+                         codes.request_outcome.value if codes.request_outcome else None),
+                   spec.team, spec.service)
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team that takes referrals, escalations or transfers."""
+
+    id: str
+    name: str
+    phone: str | None = None
+    hours: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """An online form or portal that simple requests are deflected to."""
+
+    id: str
+    name: str
+    url: str
+    assisted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """The directory as the run time needs it: constants for scripts, teams and services."""
+
+    constants: Mapping[str, str]
+    teams: Mapping[str, Team]
+    services: Mapping[str, Service]
+
+
+def places_of(directory: Directory) -> Places:
+    """The run-time form of ``directory.yaml``."""
+    return Places(
+        dict(directory.constants),
+        {t.id: Team(t.id, t.name, t.phone, t.hours) for t in directory.teams},
+        {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One way out of a state: a condition (None for the default or next) and a target."""
+
+    condition: Expression | None
+    target: str
+    why: str
+    label: str  # the condition as written, or default / next / handover / return
+
+
+@dataclass(frozen=True)
+class Node:
+    """A state of the composed graph, with everything the run time needs about its step."""
+
+    state: str
+    kind: StepKind
+    local_id: str
+    pathway_id: str
+    pathway_version: int
+    title: str | None
+    var: str | None = None
+    answer: AnswerRule | None = None
+    edges: tuple[Edge, ...] = ()
+    scripts: tuple[str, ...] = ()
+    text: LocalText | None = None
+    outcome: Outcome | None = None
+    red_flag: bool = False
+    calc_triggers: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+    """This step's pathway names -> names in the composed call (for placeholders)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Calc:
+    """A calculation with its names resolved in the composed graph."""
+
+    name: str
+    expression: Expression
+    type: str
+
+
+@dataclass(frozen=True)
+class ComposedGraph:
+    """An entry pathway and all its sub-pathways as one flat graph."""
+
+    pathway_id: str
+    version: int
+    start: str
+    nodes: Mapping[str, Node]
+    calcs: tuple[Calc, ...]
+    red_flag_states: tuple[str, ...]
+    subpathways: Mapping[str, int]
+    answers: Mapping[str, AnswerRule]
+    """The answer rule of every name a step of the call sets."""
