@@ -6,6 +6,7 @@ import re
 
 from triage.routing.catalogue import CompiledPathway
 from triage.routing.explore import Route, explore
+from triage.vocabulary import DEFLECTIONS, EMERGENCIES
 
 _SHAPES = {
     "say": ('["', '"]'),
@@ -44,9 +45,9 @@ def mermaid(compiled: CompiledPathway) -> str:
             lines.append(f"  {_id(node.state)}{arrow}{_id(edge.target)}")
     classes = {
         "escalation": [n.state for n in compiled.graph.nodes.values() if n.outcome and
-                       n.outcome.kind.value in ("emergency_services", "urgent_escalation")],
+                       n.outcome.kind in EMERGENCIES],
         "deflection": [n.state for n in compiled.graph.nodes.values() if n.outcome and
-                       n.outcome.kind.value.startswith("deflect")],
+                       n.outcome.kind in DEFLECTIONS],
         "redflag": [n.state for n in compiled.graph.nodes.values() if n.red_flag],
     }
     styles = {"escalation": "fill:#f8d7da,stroke:#d4351c", "deflection": "fill:#d2e7f9",

@@ -29,6 +29,17 @@ class StepKind(StrEnum):
     OUTCOME = "outcome"  # the disposition: where the call ends
 
 
+class TrailKind(StrEnum):
+    """What a line of a call's trail records."""
+
+    ANSWERED = "answered"  # the handler answered the step
+    PRE_ANSWERED = "pre-answered"  # a fact known already answered it
+    PASSED = "passed"  # words read, a handover or a return: nothing to answer
+    OUTCOME = "outcome"  # the call reached its outcome here
+    SEARCHED = "searched"  # a person search at the person check
+    TAKEN_OVER = "taken_over"  # another handler took the call over
+
+
 WAITS_FOR_HANDLER = frozenset({StepKind.QUESTION, StepKind.LOOKUP})
 """Steps a call stops at until the handler answers."""
 
@@ -91,6 +102,8 @@ class RequestOutcome(StrEnum):
 
 DEFLECTIONS = frozenset({OutcomeKind.DEFLECT_ONLINE, OutcomeKind.DEFLECT_ONLINE_ASSISTED})
 """Outcomes that send the caller to an online service (with or without the handler)."""
+EMERGENCIES = frozenset({OutcomeKind.EMERGENCY_SERVICES, OutcomeKind.URGENT_ESCALATION})
+"""Outcomes that pass the call on at once (the shipped safety policy's escalations)."""
 
 # --------------------------------------------------------------------------- the person check
 

@@ -31,7 +31,7 @@ from triage.events import EventLog, Unrecorded
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.plan import Node
-from triage.vocabulary import StepKind
+from triage.vocabulary import StepKind, TrailKind
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,9 @@ class CallEngine:
             if node.kind is StepKind.OUTCOME:
                 if not session.finished:
                     session.finished_at = now_text()
+                    summary = node.outcome.summary if node.outcome else ""
                     session.history.append(HistoryEntry(time.time(), node.state,
-                                                        "outcome", None, node.outcome.summary
-                                                        if node.outcome else ""))
+                                                        TrailKind.OUTCOME, None, summary))
                     self.log.info("outcome_reached", call_id=session.call_id,
                                   outcome=f"{node.pathway_id}:{node.local_id}",
                                   kind=node.outcome.kind.value if node.outcome else None,
@@ -158,13 +158,14 @@ class CallEngine:
                 return
             if node.kind is StepKind.SAY:
                 session.words_from.append(node.state)
-                self._advance(compiled, session, node, "passed", None)
+                self._advance(compiled, session, node, TrailKind.PASSED, None)
             elif node.kind in (StepKind.HANDOVER, StepKind.RETURN):
-                self._advance(compiled, session, node, "passed", None)
+                self._advance(compiled, session, node, TrailKind.PASSED, None)
             elif node.var is not None and node.var in session.values and not node.red_flag:
                 # A red-flag question is asked on every call, whatever is known already
                 # (route exploration, and so the safety rule, counts on it).
-                self._advance(compiled, session, node, "pre-answered", session.values[node.var])
+                self._advance(compiled, session, node, TrailKind.PRE_ANSWERED,
+                              session.values[node.var])
             else:
                 return
         raise NoRouteMatched("The call went round a loop without asking anything; please "
@@ -226,7 +227,7 @@ class CallEngine:
                 self._recalculate(compiled, session, updates)
             elif node.calc_triggers:
                 self._recalculate(compiled, session, only=node.calc_triggers)
-            self._advance(compiled, session, node, "answered", recorded)
+            self._advance(compiled, session, node, TrailKind.ANSWERED, recorded)
             self._settle(compiled, session)
         except Exception:
             self._rollback(session, snap)
@@ -268,7 +269,7 @@ class CallEngine:
                   taken: Mapping[str, str]) -> None:
         """Hand the call to ``handler`` (the name the scripts use), keeping in the trail who
         took it from whom (``taken``), when and why."""
-        session.history.append(HistoryEntry(time.time(), session.state, "taken_over",
+        session.history.append(HistoryEntry(time.time(), session.state, TrailKind.TAKEN_OVER,
                                             dict(taken), reason))
         session.handler = handler
 
@@ -319,7 +320,8 @@ class CallEngine:
                      if isinstance(h.answer, Mapping) and h.answer.get("person_id")]
         fresh.candidates = list(dict.fromkeys([*session.candidates, *confirmed]))
         # Searches and take-overs happened whatever the answers; a new route keeps them.
-        searches = [h for h in session.history if h.kind in ("searched", "taken_over")]
+        searches = [h for h in session.history
+                    if h.kind in (TrailKind.SEARCHED, TrailKind.TAKEN_OVER)]
         self._recalculate(compiled, fresh, fresh.facts)
         self._settle(compiled, fresh)
         pending = dict(answers)

@@ -13,6 +13,7 @@ from typing import Any
 
 from triage.matching.port import Candidate, MatchBand, SearchDetails, SearchResult
 from triage.plaindata import plain
+from triage.vocabulary import TrailKind
 
 SAVE_FORMAT = 1
 """The version of the saved form of a call; a saved call in another format is refused."""
@@ -29,7 +30,7 @@ class HistoryEntry:
 
     at: float  # seconds since the epoch (UTC); cheap to take on every answer
     state: str
-    kind: str  # answered | pre-answered | passed | outcome | searched | taken_over
+    kind: str  # a TrailKind
     answer: Any = None
     why: str = ""  # the plain words of the route taken
     route: str = ""  # that route's condition, or default / next / handover / return
@@ -118,7 +119,7 @@ class CallSession:
 
     def answered(self) -> list[HistoryEntry]:
         """The answers the handler gave (not pre-answered facts), in order."""
-        return [h for h in self.history if h.kind == "answered"]
+        return [h for h in self.history if h.kind == TrailKind.ANSWERED]
 
     @property
     def finished(self) -> bool:

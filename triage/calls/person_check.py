@@ -16,7 +16,7 @@ from triage.errors import InvalidAnswer, LookupRefused
 from triage.events import EventLog
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
 from triage.routing.plan import Node
-from triage.vocabulary import UNCONFIRMED, KnownStatus
+from triage.vocabulary import UNCONFIRMED, KnownStatus, TrailKind
 
 
 class PersonCheck:
@@ -34,7 +34,7 @@ class PersonCheck:
         result = self.clients.search(details)
         session.candidates = [c.person_id for c in result.candidates]
         session.last_search = SavedSearch.of(node.state, details, result)
-        session.history.append(HistoryEntry(time.time(), node.state, "searched",
+        session.history.append(HistoryEntry(time.time(), node.state, TrailKind.SEARCHED,
                                             {"fields": list(details.given_fields()),
                                              "candidates": list(session.candidates)}))
         self.events.info("person_searched", call_id=session.call_id, handler=session.handler,

@@ -18,7 +18,7 @@ from triage.rendering import MISSING, Words, render
 from triage.routing.catalogue import CompiledPathway
 from triage.routing.plan import Node
 from triage.timeframes import UK_TIME, parse_timeframe
-from triage.vocabulary import KNOWN_STATUS_WORDS, KnownStatus, StepKind
+from triage.vocabulary import KNOWN_STATUS_WORDS, KnownStatus, StepKind, TrailKind
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) ->
     words: Words = render(node.scripts, node.text, compiled.scripts, session.language,
                           placeholder_values(compiled, session, node, context))
     route = tuple(RouteStep(h.state, h.answer, h.kind, h.why, h.route) for h in session.history
-                  if h.kind != "outcome")
+                  if h.kind != TrailKind.OUTCOME)
     return OutcomeView(
         outcome_id=f"{node.pathway_id}:{node.local_id}", kind=spec.kind.value,
         summary=spec.summary,
