@@ -16,10 +16,9 @@ from triage.definitions import (
     QuestionStep,
 )
 from triage.expressions import Expression, ExpressionError, VarType, compile_expression
-from triage.library import Library, Located
 from triage.routing.plan import AnswerRule, answer_rule
+from triage.sources import Library, Loc, Located
 from triage.vocabulary import AnswerType
-from triage.yamlsource import Loc
 
 
 def var_type(spec: AnswerRule) -> VarType:

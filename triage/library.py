@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from triage.definitions import (
     STEP_ID,
-    Directory,
     DirectoryFile,
-    Fact,
     FactsFile,
     Pathway,
-    Script,
     ScriptsFile,
 )
 from triage.problems import Problem
-from triage.yamlsource import Loc, SourceFile, read_yaml, yaml_files
+from triage.sources import Library, Loc, Located, Source
+from triage.yamlsource import SourceFile, read_yaml, yaml_files
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "pathway": Pathway,
@@ -34,30 +31,6 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "facts": FactsFile,
     "directory": DirectoryFile,
 }
-
-
-T = TypeVar("T")
-
-
-@dataclass
-class Located(Generic[T]):
-    """A definition and where it was written."""
-
-    value: T
-    source: SourceFile
-    loc: Loc
-
-
-@dataclass
-class Library:
-    """Every definition read, by id, and the problems found while reading them."""
-
-    pathways: dict[str, Located[Pathway]] = field(default_factory=dict)
-    scripts: dict[str, Located[Script]] = field(default_factory=dict)
-    facts: dict[str, Located[Fact]] = field(default_factory=dict)
-    directory: Located[Directory] | None = None
-    problems: list[Problem] = field(default_factory=list)
-    files: list[SourceFile] = field(default_factory=list)
 
 
 def read_library(paths: Sequence[Path]) -> Library:
@@ -103,7 +76,7 @@ def _add_file(lib: Library, src: SourceFile) -> None:
 
 
 def _register(lib: Library, src: SourceFile, parsed: BaseModel) -> None:
-    def duplicate(what: str, ident: str, loc: Loc, first: SourceFile) -> None:
+    def duplicate(what: str, ident: str, loc: Loc, first: Source) -> None:
         lib.problems.append(
             src.problem(loc, f"duplicate {what} id '{ident}' (already defined in {first.display})",
                         "duplicate_ids")

@@ -31,10 +31,11 @@ from triage.checks import CHECKS, ROOT_CAUSES, STRUCTURAL, CheckContext, check_s
 from triage.checks.context import unloaded_files
 from triage.definitions import HandoverStep
 from triage.errors import PathwayProblems
-from triage.library import Library, read_library
+from triage.library import read_library
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.compose import compose as compose_pathway
 from triage.routing.plan import ComposedGraph, Places, places_of
+from triage.sources import Library
 
 DEFAULT_PATHS = (Path("pathways"), Path("scripts"))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from triage.analysis import PathwayAnalysis
 from triage.definitions import Pathway
-from triage.library import Library
+from triage.sources import Library
 
 ROOT_CAUSES = frozenset({"yaml", "schema", "files"})
 """Problems that keep a whole file out of the library; others may follow from them."""

@@ -15,9 +15,9 @@ from triage.definitions import (
     ReturnStep,
 )
 from triage.problems import Problem
+from triage.sources import Source
 from triage.timeframes import parse_timeframe
 from triage.vocabulary import DEFLECTIONS, LOOKUP_FACTS, AnswerType, OutcomeKind
-from triage.yamlsource import SourceFile
 
 
 def check_duplicate_step_ids(ctx: CheckContext) -> list[Problem]:
@@ -41,7 +41,7 @@ def check_step_references(ctx: CheckContext) -> list[Problem]:
         ids = step_index(p)
         known = ", ".join(sorted(ids))
 
-        def unknown(loc: tuple[str | int, ...], target: str, src: SourceFile = src,
+        def unknown(loc: tuple[str | int, ...], target: str, src: Source = src,
                     known: str = known) -> Problem:
             return src.problem(loc, f"unknown step '{target}'; steps in this pathway are: "
                                f"{known}", "references")
@@ -105,7 +105,7 @@ def check_other_references(ctx: CheckContext) -> list[Problem]:
     return problems
 
 
-def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, ...],
+def _check_handover(ctx: CheckContext, src: Source, base: tuple[str | int, ...],
                     step: HandoverStep, pid: str) -> list[Problem]:
     lib = ctx.lib
     if step.pathway not in lib.pathways:
@@ -146,7 +146,7 @@ def _check_handover(ctx: CheckContext, src: SourceFile, base: tuple[str | int, .
     return problems
 
 
-def _check_outcome(ctx: CheckContext, src: SourceFile, base: tuple[str | int, ...],
+def _check_outcome(ctx: CheckContext, src: Source, base: tuple[str | int, ...],
                    step: OutcomeStep, teams: set[str],
                    services: Mapping[str, OnlineService]) -> list[Problem]:
     problems = []

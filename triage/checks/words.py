@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from triage.checks.context import CheckContext
 from triage.definitions import LookupStep, OutcomeStep, Pathway, QuestionStep, SayStep
-from triage.library import Located
 from triage.problems import Problem
+from triage.sources import Located
 
 OUTCOME_PLACEHOLDERS = ("team", "team_phone", "service", "service_url", "timeframe", "due")
 CALL_PLACEHOLDERS = ("handler_name",)
