@@ -200,13 +200,26 @@ def failure_fields(exc: BaseException) -> dict[str, str]:
     quotes the parameters or the row it refused, and a client index error the search.
     """
     fields = {"error": type(exc).__name__, "description": _description(exc)}
-    code = _code(exc)
+    chain = _chain(exc)
+    code = next((c for c in map(_code, chain) if c), None)
     if code:
         fields["error_code"] = code
-    where = _where(exc.__traceback__)
+    # The deepest place first: a wrapped driver error says where the query ran.
+    where = next((w for w in (_where(e.__traceback__) for e in reversed(chain)) if w), None)
     if where:
         fields["where"] = where
     return fields
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the errors it was raised from or while handling, outermost first."""
+    chain = [exc]
+    while len(chain) < 10:
+        inner = chain[-1].__cause__ or chain[-1].__context__
+        if inner is None or inner in chain:
+            break
+        chain.append(inner)
+    return chain
 
 
 def _description(exc: BaseException) -> str:

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import random
-import sqlite3
 import uuid
 from collections.abc import Iterator
 
@@ -140,20 +139,27 @@ def test_an_exception_in_a_line_is_only_its_type_code_and_description(
         assert "exception" not in line
 
 
-def test_failure_fields_name_the_place_in_our_code_and_never_the_message() -> None:
+def test_a_search_that_fails_in_the_client_index_says_where_and_nothing_of_the_search(
+) -> None:
+    from triage.clients.errors import StorageError
+    from triage.clients.port import SearchDetails
     from triage.clients.sqlite_index import SqliteClientIndex
 
     index = SqliteClientIndex(":memory:")
-    index._db.execute("DROP TABLE people")
-    try:
-        index.count()
-    except sqlite3.Error as exc:
-        fields = failure_fields(exc)
-    else:
-        raise AssertionError("counting a dropped table worked")
-    assert fields["error"] == "OperationalError" and fields["error_code"] == "SQLITE_ERROR"
+    index._db.execute("DROP TABLE block_keys")
+    details = SearchDetails(given_name="Zebedee", family_name="Quintrell",
+                            date_of_birth="1941-03-07", postcode="UB8 9QZ",
+                            address="17 Larkspur Lane")
+    with pytest.raises(StorageError) as caught:
+        index.search(details)
+    assert str(caught.value) == (
+        "Searching the client index at ':memory:' failed (sqlite3.OperationalError, code "
+        "SQLITE_ERROR); nothing was changed. Try again shortly.")
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    fields = failure_fields(caught.value)
+    assert fields["error"] == "StorageError" and fields["error_code"] == "SQLITE_ERROR"
     assert fields["where"].startswith("triage/clients/sqlite_index.py:")
-    assert "people" not in json.dumps(fields)
+    assert fields["where"].endswith(" in _candidates")
 
 
 def test_standard_logging_records_become_redacted_lines_without_tracebacks_or_queries(

@@ -19,7 +19,7 @@ from triage.clients.audit import SearchRecorder
 from triage.clients.errors import RequestError, StorageError
 from triage.clients.matching import MatchProfile, profile_of, record_keys
 from triage.clients.records import PersonRecord
-from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _TABLES = """
@@ -54,6 +54,8 @@ def _url_for_messages(url: str) -> str:
 class PostgresClientIndex(StoredClientIndex):
     """A client index in a PostgreSQL schema (created if it does not exist)."""
 
+    _driver_errors = (psycopg.Error,)
+
     def __init__(self, url: str, *, schema: str = "clients",
                  audit: SearchRecorder | None = None, searcher: str = "unknown") -> None:
         super().__init__(audit=audit, searcher=searcher)
@@ -80,6 +82,9 @@ class PostgresClientIndex(StoredClientIndex):
             raise StorageError(f"Cannot create the client index tables in schema '{schema}': "
                                f"{exc}.") from exc
         self._lock = threading.Lock()
+
+    def _location(self) -> str:
+        return f"in PostgreSQL schema '{self.schema}'"
 
     # ---- reading
 
@@ -111,7 +116,7 @@ class PostgresClientIndex(StoredClientIndex):
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading("Counting the people on"), self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
         return int(row[0]) if row else 0
 
@@ -146,9 +151,8 @@ class PostgresClientIndex(StoredClientIndex):
                                     "ON CONFLICT DO NOTHING",
                                     [(k, pid) for k in record_keys(profile)])
         except psycopg.Error as exc:
-            raise StorageError(f"Writing to the PostgreSQL client index (schema "
-                               f"'{self.schema}') failed and nothing was changed: {exc}.") \
-                from exc
+            raise storage_failure("Writing to", self._location(), exc,
+                                  "nothing was changed.") from None
         return ImportSummary(added, updated)
 
     def bulk_load(self, people: Iterable[PersonRecord], *, batch: int = 50_000) -> int:
@@ -186,8 +190,8 @@ class PostgresClientIndex(StoredClientIndex):
                 self._db.execute("VACUUM ANALYZE people")
                 self._db.execute("VACUUM ANALYZE block_keys")
         except psycopg.Error as exc:
-            raise StorageError(f"Loading people into the PostgreSQL client index failed and "
-                               f"nothing was changed: {exc}.") from exc
+            raise storage_failure("Loading people into", self._location(), exc,
+                                  "nothing was changed.") from None
         return total
 
     def size_bytes(self) -> int:

@@ -17,7 +17,7 @@ from triage.clients.audit import SearchRecorder
 from triage.clients.errors import StorageError
 from triage.clients.matching import MatchProfile, profile_of, record_keys
 from triage.clients.records import PersonRecord
-from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS block_keys (
 
 class SqliteClientIndex(StoredClientIndex):
     """A client index in one SQLite file (created if ``create`` and it does not exist)."""
+
+    _driver_errors = (sqlite3.Error,)
 
     def __init__(self, path: Path | str, *, audit: SearchRecorder | None = None,
                  searcher: str = "unknown", create: bool = True) -> None:
@@ -62,6 +64,9 @@ class SqliteClientIndex(StoredClientIndex):
             raise StorageError(f"Cannot open the client index at '{self.path}': {exc}.") \
                 from exc
         self._lock = threading.Lock()
+
+    def _location(self) -> str:
+        return f"at '{self.path}'"
 
     # ---- reading
 
@@ -100,7 +105,7 @@ class SqliteClientIndex(StoredClientIndex):
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading("Counting the people on"), self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0])
 
     # ---- writing
@@ -138,8 +143,8 @@ class SqliteClientIndex(StoredClientIndex):
                 if self._db.in_transaction:
                     cur.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"Writing to the client index at '{self.path}' failed "
-                                       f"and nothing was changed: {exc}.") from exc
+                    raise storage_failure("Writing to", self._location(), exc,
+                                          "nothing was changed.") from None
                 raise
         return ImportSummary(added, updated)
 
@@ -187,8 +192,8 @@ class SqliteClientIndex(StoredClientIndex):
                 if self._db.in_transaction:
                     cur.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"Loading people into '{self.path}' failed and nothing "
-                                       f"was changed: {exc}.") from exc
+                    raise storage_failure("Loading people into", self._location(), exc,
+                                          "nothing was changed.") from None
                 raise
             finally:
                 cur.execute("PRAGMA journal_mode=WAL").fetchall()
