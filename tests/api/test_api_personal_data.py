@@ -14,6 +14,7 @@ does.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -32,7 +33,11 @@ from api.server import FAILED_BODY, AnsweredErrors
 from api.web.forms import csrf_token
 from tests.api.conftest import DEMO_PEOPLE, PASSWORD, Databases, ServerProcess
 from triage.clients import generate_people
+from triage.clients.errors import StorageError
 from triage.clients.postgres_index import PostgresClientIndex
+from triage.clients.records import PersonRecord
+from triage.clients.sqlite_index import SqliteClientIndex
+from triage.clients.store import StoredClientIndex
 
 # A synthetic person (the NHS number is in the never-issued 999 range, with a valid check
 # digit so that a search goes as far as the client index).
@@ -386,6 +391,36 @@ def test_a_refused_contact_record_logs_none_of_the_callers_details(running: Runn
     assert CALLER_NAME in trail and EMAIL in trail  # the record itself keeps them
     running.assert_no_personal_values_logged(f"/api/calls/{call_id}/finish",
                                              f"/calls/{call_id}/finish")
+
+
+def test_a_client_index_write_that_the_database_refuses_names_no_one(
+        backend: str, tmp_path: Path, databases: Databases) -> None:
+    person = PersonRecord(system_id="SYN9990001", given_name="Zebedee",
+                          family_name="Quintrell", nhs_number="9994613723",
+                          date_of_birth=dt.date(1941, 3, 7), address=ADDRESS,
+                          postcode=POSTCODE)
+    index: StoredClientIndex
+    if backend == "postgresql":
+        index = PostgresClientIndex(databases.fresh())
+        index._db.execute("ALTER TABLE people ADD CONSTRAINT refused_by_the_test "
+                          "CHECK (pid < 0) NOT VALID")
+        where = "in PostgreSQL schema 'clients'"
+        named = "psycopg.CheckViolation, code 23514, constraint 'refused_by_the_test'"
+    else:
+        index = SqliteClientIndex(tmp_path / "clients.sqlite3")
+        index._db.execute("CREATE TRIGGER refused_by_the_test BEFORE INSERT ON people "
+                          "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        where = f"at '{tmp_path / 'clients.sqlite3'}'"
+        named = "sqlite3.IntegrityError, code SQLITE_CONSTRAINT_TRIGGER"
+    try:
+        with pytest.raises(StorageError) as refused:
+            index.add_people([person])
+    finally:
+        index.close()
+    # PostgreSQL's own message quoted the whole row: the name, NHS number and address.
+    assert str(refused.value) == (f"Writing to the client index {where} failed ({named}); "
+                                  "nothing was changed.")
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__
 
 
 # --- the outermost layer, in process ---------------------------------------------------

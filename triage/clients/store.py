@@ -87,6 +87,10 @@ def storage_failure(doing: str, where: str, exc: Exception, outcome: str) -> Sto
     named = f"{type(exc).__module__.split('.')[0]}.{type(exc).__name__}"
     if isinstance(code, str) and code:
         named += f", code {code}"
+    # PostgreSQL names the constraint it enforced: a name from the schema, not a value.
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None)
+    if isinstance(constraint, str) and constraint:
+        named += f", constraint '{constraint}'"
     return StorageError(f"{doing} the client index {where} failed ({named}); {outcome}")
 
 
