@@ -29,7 +29,7 @@ from api.notify import Notifier
 from api.service import CallState, FrontDoor, NotYourCall, Override, PathwayLibrary
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
 from api.web import mount_screen
-from triage.audit import audit_logger, configure_logging
+from triage.audit import audit_logger, failure_fields
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import settle_memory
@@ -262,10 +262,11 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
-        # Anything unexpected (the database down, say): a structured answer, the details
-        # to the log only. The request's change was not made: every change is one
-        # transaction, rolled back on any error.
-        log.error("request_failed", path=request.url.path, error=type(exc).__name__)
+        # Anything unexpected (the database down, say): a structured answer, and one log
+        # line with the error's type, code and a fixed description, never its message (a
+        # database error quotes the call's JSON or the refused row). The request's change
+        # was not made: every change is one transaction, rolled back on any error.
+        log.error("request_failed", path=request.url.path, **failure_fields(exc))
         return error(500, "service", "The service could not do this just now; nothing was "
                      "changed. Try again shortly.")
 
@@ -491,13 +492,17 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
 
 
 def main() -> None:
-    """Start the service on the embedded default (``python -m api``)."""
+    """Start the service on the embedded default (``python -m api``).
+
+    Every log line is redacted, uvicorn's included (:mod:`api.server`);
+    ``TRIAGE_ACCESS_LOG=1`` adds a line per request (method, path and status).
+    """
     import os
 
-    import uvicorn
+    from api.server import serve
 
-    configure_logging()
     host = os.environ.get("TRIAGE_HOST", "127.0.0.1")
     port = int(os.environ.get("TRIAGE_PORT", "8000"))
+    access = os.environ.get("TRIAGE_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on")
     print(f"Front-door triage on http://{host}:{port}/ (API docs at /docs)", flush=True)
-    uvicorn.run(build_app(), host=host, port=port, log_level="warning")
+    serve(build_app(), host, port, access_lines=access)

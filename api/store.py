@@ -156,9 +156,14 @@ def database_url(url: str | None, home: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL and a busy timeout so two processes can share a file."""
+    """An engine; SQLite gets WAL and a busy timeout so two processes can share a file.
+
+    Database errors never quote the statement's parameters (``hide_parameters``): they
+    hold the call's JSON, with everything the caller said.
+    """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                                  hide_parameters=True)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -169,7 +174,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True,
+                            hide_parameters=True)
 
 
 # Any fixed number will do, as long as nothing else on the server uses it: "triage" in ASCII.

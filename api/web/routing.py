@@ -27,6 +27,7 @@ from api.auth import User
 from api.service import CallState
 from api.web.forms import checked_form
 from api.web.screen import REFUSALS, Screen
+from triage.audit import failure_fields
 
 Page = Callable[[Request], Response]
 HandlerPage = Callable[[Request, User], Response]
@@ -118,7 +119,7 @@ class Router:
                 return await run_in_threadpool(page, request)
             except Exception as exc:  # never a traceback for the handler
                 screen.log.error("screen_failed", path=request.url.path,
-                                 error=type(exc).__name__)
+                                 **failure_fields(exc))
                 text = ("Nothing more was changed. Reload the page to see the call as it was "
                         "last saved, or try again shortly.")
                 try:

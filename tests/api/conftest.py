@@ -332,8 +332,10 @@ class ServerProcess:
 
 
 def start_server(home: Path, *, database_url: str | None = None,
-                 port: int | None = None, timeout: float = 90.0) -> ServerProcess:
-    """Start ``python -m api`` and wait until /health answers."""
+                 port: int | None = None, timeout: float = 90.0,
+                 settings: dict[str, str] | None = None) -> ServerProcess:
+    """Start ``python -m api`` and wait until /health answers (``settings``: more TRIAGE_*
+    environment variables)."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update({"TRIAGE_HOME": str(home), "TRIAGE_PORT": str(port),
@@ -341,6 +343,7 @@ def start_server(home: Path, *, database_url: str | None = None,
                 "TRIAGE_DEMO_PEOPLE": str(DEMO_PEOPLE), "TRIAGE_RELOAD_SECONDS": "3600"})
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
+    env.update(settings or {})
     home.mkdir(parents=True, exist_ok=True)
     log = home / f"server-{port}.log"
     with log.open("ab") as out:

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from triage.clients.audit import SearchRecorder
 from triage.clients.errors import RequestError, StorageError
-from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord
@@ -55,6 +55,8 @@ def _url_for_messages(url: str) -> str:
 class PostgresClientIndex(StoredClientIndex):
     """A client index in a PostgreSQL schema (created if it does not exist)."""
 
+    _driver_errors = (psycopg.Error,)
+
     def __init__(self, url: str, *, schema: str = "clients",
                  audit: SearchRecorder | None = None, searcher: str = "unknown") -> None:
         super().__init__(audit=audit, searcher=searcher)
@@ -81,6 +83,9 @@ class PostgresClientIndex(StoredClientIndex):
             raise StorageError(f"Cannot create the client index tables in schema '{schema}': "
                                f"{exc}.") from exc
         self._lock = threading.Lock()
+
+    def _location(self) -> str:
+        return f"in PostgreSQL schema '{self.schema}'"
 
     # ---- reading
 
@@ -112,7 +117,7 @@ class PostgresClientIndex(StoredClientIndex):
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading("Counting the people on"), self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
         return int(row[0]) if row else 0
 
@@ -147,9 +152,8 @@ class PostgresClientIndex(StoredClientIndex):
                                     "ON CONFLICT DO NOTHING",
                                     [(k, pid) for k in record_keys(profile)])
         except psycopg.Error as exc:
-            raise StorageError(f"Writing to the PostgreSQL client index (schema "
-                               f"'{self.schema}') failed and nothing was changed: {exc}.") \
-                from exc
+            raise storage_failure("Writing to", self._location(), exc,
+                                  "nothing was changed.") from None
         return ImportSummary(added, updated)
 
     def bulk_load(self, people: Iterable[PersonRecord], *, batch: int = 50_000) -> int:
@@ -187,8 +191,8 @@ class PostgresClientIndex(StoredClientIndex):
                 self._db.execute("VACUUM ANALYZE people")
                 self._db.execute("VACUUM ANALYZE block_keys")
         except psycopg.Error as exc:
-            raise StorageError(f"Loading people into the PostgreSQL client index failed and "
-                               f"nothing was changed: {exc}.") from exc
+            raise storage_failure("Loading people into", self._location(), exc,
+                                  "nothing was changed.") from None
         return total
 
     def size_bytes(self) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from triage.clients.audit import SearchRecorder
 from triage.clients.errors import StorageError
-from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord
@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS block_keys (
 class SqliteClientIndex(StoredClientIndex):
     """A client index in one SQLite file (created if ``create`` and it does not exist)."""
 
+    _driver_errors = (sqlite3.Error,)
+
     def __init__(self, path: Path | str, *, audit: SearchRecorder | None = None,
                  searcher: str = "unknown", create: bool = True) -> None:
         super().__init__(audit=audit, searcher=searcher)
@@ -63,6 +65,9 @@ class SqliteClientIndex(StoredClientIndex):
             raise StorageError(f"Cannot open the client index at '{self.path}': {exc}.") \
                 from exc
         self._lock = threading.Lock()
+
+    def _location(self) -> str:
+        return f"at '{self.path}'"
 
     # ---- reading
 
@@ -101,7 +106,7 @@ class SqliteClientIndex(StoredClientIndex):
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading("Counting the people on"), self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0])
 
     # ---- writing
@@ -139,8 +144,8 @@ class SqliteClientIndex(StoredClientIndex):
                 if self._db.in_transaction:
                     cur.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"Writing to the client index at '{self.path}' failed "
-                                       f"and nothing was changed: {exc}.") from exc
+                    raise storage_failure("Writing to", self._location(), exc,
+                                          "nothing was changed.") from None
                 raise
         return ImportSummary(added, updated)
 
@@ -188,8 +193,8 @@ class SqliteClientIndex(StoredClientIndex):
                 if self._db.in_transaction:
                     cur.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"Loading people into '{self.path}' failed and nothing "
-                                       f"was changed: {exc}.") from exc
+                    raise storage_failure("Loading people into", self._location(), exc,
+                                          "nothing was changed.") from None
                 raise
             finally:
                 cur.execute("PRAGMA journal_mode=WAL").fetchall()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.clients.audit import SearchAuditEntry, SearchRecorder
-from triage.clients.errors import ImportProblem, ImportRejected, RequestError
+from triage.clients.errors import ImportProblem, ImportRejected, RequestError, StorageError
 from triage.matching.keys import query_keys
 from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
 from triage.matching.profile import MatchProfile
@@ -71,17 +72,53 @@ def duplicate_id_problems(people: Sequence[PersonRecord]) -> list[ImportProblem]
     return problems
 
 
+def storage_failure(doing: str, where: str, exc: Exception, outcome: str) -> StorageError:
+    """The error for a database error met while ``doing`` something to the index ``where``.
+
+    It names the driver's error by its type and code only, and drops it as a cause: the
+    driver's message can quote the values of the statement (PostgreSQL quotes a refused
+    row in full), which are what was searched for or written.
+    """
+    code = getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None)
+    named = f"{type(exc).__module__.split('.')[0]}.{type(exc).__name__}"
+    if isinstance(code, str) and code:
+        named += f", code {code}"
+    # PostgreSQL names the constraint it enforced: a name from the schema, not a value.
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None)
+    if isinstance(constraint, str) and constraint:
+        named += f", constraint '{constraint}'"
+    return StorageError(f"{doing} the client index {where} failed ({named}); {outcome}")
+
+
 class StoredClientIndex(ClientIndex):
     """A client index kept in a database, searched through blocking keys.
 
     ``audit`` is called once for every search (refused searches too) with an entry that
     holds no personal details; ``searcher`` names who searches when the details do not.
+    A database error while searching or reading becomes a :class:`StorageError` that
+    carries nothing of the search (:func:`storage_failure`).
     """
+
+    _driver_errors: tuple[type[Exception], ...] = ()
+    """The database driver's errors, which an adapter sets."""
 
     def __init__(self, *, audit: SearchRecorder | None = None,
                  searcher: str = "unknown") -> None:
         self._audit = audit
         self._searcher = searcher
+
+    def _location(self) -> str:
+        """Where the index is, for messages (a path or a schema, never a password)."""
+        return ""
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[None]:
+        """Turn the driver's errors met while ``doing`` into a StorageError without them."""
+        try:
+            yield
+        except self._driver_errors as exc:
+            raise storage_failure(doing, self._location(), exc, "nothing was changed. Try "
+                                  "again shortly.") from None
 
     # ---- what an adapter provides
 
@@ -125,7 +162,8 @@ class StoredClientIndex(ClientIndex):
             result = prepared.as_result()
             self._record_search(details, result)
             return result
-        result = self._search(prepared, limit)
+        with self._reading("Searching"):
+            result = self._search(prepared, limit)
         self._record_search(details, result)
         return result
 
@@ -140,12 +178,14 @@ class StoredClientIndex(ClientIndex):
 
     def get(self, person_id: str) -> ClientRecord | None:
         """The routing record (open / previously known, worker, team, alerts) of a person."""
-        person = self._person(person_id)
+        with self._reading("Reading a person from"):
+            person = self._person(person_id)
         return client_record_of(person) if person else None
 
     def person(self, person_id: str) -> PersonRecord | None:
         """The full stored record, for showing after the handler has confirmed identity."""
-        return self._person(person_id)
+        with self._reading("Reading a person from"):
+            return self._person(person_id)
 
     # ---- writing
 
