@@ -82,13 +82,6 @@ class Route(Strict):
     why: str | None = Field(default=None, description="Plain words recorded when taken.")
 
 
-class ScriptUse(Strict):
-    """Words for a step: fragment ids from scripts/, or inline text keyed by language."""
-
-    script: RefId | list[RefId] | None = None
-    text: LocalText | None = None
-
-
 class _StepBase(Strict):
     id: StepId
     title: str | None = Field(default=None, description="Short label for tables and diagrams.")

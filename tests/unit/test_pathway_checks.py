@@ -129,8 +129,8 @@ def test_check_conditions_reports_a_comparison_of_the_wrong_type(
 def test_conditions_cannot_call_python(make_library: MakeLibrary) -> None:
     found = only(make_library(("\"age < 18\"", "\"__import__('os').getcwd() == 'x'\"")),
                  "conditions")
-    assert len(found) == 1 and "not a condition function" in found[0] or "do not allow" in \
-        found[0]
+    assert len(found) == 1, found
+    assert "not a condition function" in found[0] or "do not allow" in found[0]
 
 
 def test_check_option_coverage_needs_a_default(make_library: MakeLibrary) -> None:

@@ -41,10 +41,6 @@ _CANDIDATES = (
     "JOIN block_keys AS b ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT %s) "
     "SELECT p.profile FROM c JOIN people AS p ON p.pid = c.pid"
 )
-_LOOKUP = (
-    "SELECT b.pid, SUM(q.w) AS s FROM unnest(%s::bigint[], %s::float8[]) AS q(k, w) "
-    "JOIN block_keys AS b ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT %s"
-)
 
 
 def _url_for_messages(url: str) -> str:
@@ -89,24 +85,10 @@ class PostgresClientIndex(StoredClientIndex):
 
     # ---- reading
 
-    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
-        with self._lock:
-            rows = self._db.execute(_LOOKUP, (list(keys), list(keys.values()), limit),
-                                    prepare=True).fetchall()
-        return [int(r[0]) for r in rows]
-
     def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
         with self._lock:
             rows = self._db.execute(_CANDIDATES, (list(keys), list(keys.values()), limit),
                                     prepare=True).fetchall()
-        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
-
-    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
-        if not pids:
-            return []
-        with self._lock:
-            rows = self._db.execute("SELECT profile FROM people WHERE pid = ANY(%s::bigint[])",
-                                    (list(pids),), prepare=True).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
     def _person(self, person_id: str) -> PersonRecord | None:

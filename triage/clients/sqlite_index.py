@@ -71,14 +71,6 @@ class SqliteClientIndex(StoredClientIndex):
 
     # ---- reading
 
-    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
-        values, params = _weighted_keys(keys, limit)
-        sql = (f"WITH q(k, w) AS (VALUES {values}) "
-               "SELECT b.pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b ON b.k = q.k "
-               "GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?")
-        with self._lock:
-            return [row[0] for row in self._db.execute(sql, params)]
-
     def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
         values, params = _weighted_keys(keys, limit)
         sql = (f"WITH q(k, w) AS (VALUES {values}), "
@@ -87,15 +79,6 @@ class SqliteClientIndex(StoredClientIndex):
                "SELECT p.profile FROM c JOIN people AS p ON p.pid = c.pid")
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
-        return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
-
-    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
-        if not pids:
-            return []
-        marks = ",".join("?" for _ in pids)
-        with self._lock:
-            rows = self._db.execute(f"SELECT profile FROM people WHERE pid IN ({marks})",
-                                    list(pids)).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
     def _person(self, person_id: str) -> PersonRecord | None:

@@ -123,12 +123,8 @@ class StoredClientIndex(ClientIndex):
     # ---- what an adapter provides
 
     @abstractmethod
-    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
-        """Internal ids of the people sharing the most weighted keys, best first."""
-
-    @abstractmethod
-    def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
-        """Matching profiles of the given internal ids."""
+    def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
+        """Profiles of the ``limit`` people sharing the most weighted keys, best first."""
 
     @abstractmethod
     def _person(self, person_id: str) -> PersonRecord | None:
@@ -171,10 +167,6 @@ class StoredClientIndex(ClientIndex):
         keys = query_keys(query)
         profiles = self._candidates(keys, max(CANDIDATES_SCORED, limit * 4)) if keys else []
         return rank_candidates(query, profiles, limit=limit)
-
-    def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
-        """Profiles of the people sharing the most weighted keys (one query if possible)."""
-        return self._profiles(self._lookup(keys, limit))
 
     def get(self, person_id: str) -> ClientRecord | None:
         """The routing record (open / previously known, worker, team, alerts) of a person."""
