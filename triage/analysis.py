@@ -15,7 +15,8 @@ from triage.definitions import (
     Pathway,
     QuestionStep,
 )
-from triage.expressions import Expression, ExpressionError, VarType, compile_expression
+from triage.errors import ExpressionError
+from triage.expressions import Expression, VarType, compile_expression
 from triage.routing.plan import AnswerRule, answer_rule
 from triage.sources import Library, Loc, Located
 from triage.vocabulary import AnswerType

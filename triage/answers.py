@@ -15,10 +15,10 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from triage.errors import AnswerRejected, DateNotRead
 from triage.routing.plan import AnswerRule
 from triage.vocabulary import (
     AnswerType,
-    DateNotRead,
     clean_nhs_number,
     format_postcode,
     is_full_postcode,
@@ -29,10 +29,6 @@ from triage.vocabulary import (
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 UNSURE = ("not_sure", "not sure", "unsure", "don't know", "dont know", "unknown")
-
-
-class AnswerRejected(ValueError):
-    """The answer does not fit the question; the message says why."""
 
 
 def is_blank(raw: Any) -> bool:

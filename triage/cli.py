@@ -18,8 +18,7 @@ from typing import TextIO
 from triage.audit import audit_logger, configure_logging
 from triage.calls import CallEngine, CallSession, StepView
 from triage.clients.csv_index import CsvClientIndex, CsvFileError
-from triage.clients.errors import ClientIndexError
-from triage.errors import CallError, PathwayProblems, TriageError
+from triage.errors import CallError, ClientIndexError, PathwayProblems, TriageError
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.routing.catalogue import Catalogue, CompiledPathway

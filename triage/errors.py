@@ -1,23 +1,38 @@
-"""Every error the engine raises on purpose, in one hierarchy.
+"""Every error the project raises on purpose, in one tree, in this module.
 
-    TriageError
-    ├── PathwayProblems          a pathway, script or settings file cannot be used
-    ├── CallError                a call-session request was refused; the call is unchanged
+    TriageError                  everything raised on purpose (the one root)
+    ├── FileProblems             a file the project reads cannot be used
+    │   ├── PathwayProblems      pathway, script, facts or directory files (each located)
+    │   └── MappingError         a client-index column-mapping file
+    ├── NotUnderstood            a piece of text is not what it should be
+    │   ├── ExpressionError      a condition or calculation
+    │   ├── TimeframeError       a timeframe
+    │   ├── PlaceholderError     words with a malformed {placeholder}
+    │   └── DateNotRead          a date
+    ├── CallError                a request on a call was refused; the call is unchanged
     │   ├── InvalidAnswer        the answer does not fit the question
+    │   │   └── AnswerRejected   ... found before it is known which step it was for
     │   ├── StepNotCurrent       the answer is for a step the call is not at
     │   ├── CannotGoBack         there is no earlier answer to go back to
     │   ├── CallFinished         the call has already reached an outcome
     │   ├── NoRouteMatched       no route fits the answers (a gap the validator missed)
     │   └── LookupRefused        a person search or confirmation cannot be made
+    ├── ClientIndexError         the client index cannot do what was asked
+    │   ├── ImportRejected       an import found problems; the index is unchanged
+    │   ├── StorageError         the index database cannot be opened or used
+    │   └── RequestError         a command or call gave an impossible argument
     └── RestoreError             a saved call cannot be restored (the saved data is kept)
         └── PathwayVersionNotLoaded
 
-Messages are full sentences that a handler, designer or tester can act on.
+Messages are full sentences that a handler, designer or tester can act on; context is
+kept in keyword-only attributes. The service and the screen map this tree to HTTP
+statuses and pages in one table (:mod:`api.errors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from triage.problems import Problem
 
@@ -26,7 +41,11 @@ class TriageError(Exception):
     """Base class for every error the engine raises on purpose."""
 
 
-class PathwayProblems(TriageError):
+class FileProblems(TriageError):
+    """A file the project reads cannot be used; the message says where and why."""
+
+
+class PathwayProblems(FileProblems):
     """One or more pathway, script or settings files have problems."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -49,6 +68,11 @@ class InvalidAnswer(CallError):
     """The answer does not fit the question's type, options or range."""
 
 
+class AnswerRejected(InvalidAnswer):
+    """An answer that does not fit, found by checking it alone (before the engine knows
+    which step it was for: it raises :class:`InvalidAnswer` with the step)."""
+
+
 class StepNotCurrent(CallError):
     """The answer was given for a step the call is not at."""
 
@@ -67,6 +91,84 @@ class NoRouteMatched(CallError):
 
 class LookupRefused(CallError):
     """A person search or confirmation cannot be made as asked."""
+
+
+class NotUnderstood(TriageError, ValueError):
+    """A piece of text is not what it should be; the message says why in a sentence.
+
+    It is also a ``ValueError``, as reading text that is not a value of its kind is.
+    """
+
+
+class ExpressionError(NotUnderstood):
+    """A condition or calculation cannot be used."""
+
+
+class TimeframeError(NotUnderstood):
+    """A timeframe is not one of the forms the engine counts."""
+
+
+class PlaceholderError(NotUnderstood):
+    """Words hold a brace that is not a plain {placeholder}."""
+
+
+class DateNotRead(NotUnderstood):
+    """A text is not a date in any form this project reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One problem found in an import file: which row, which field, and why."""
+
+    row: int | None
+    field: str | None
+    reason: str
+
+    def render(self, source: str = "") -> str:
+        """Render as ``source:ROW: field: reason`` (parts that are unknown are left out)."""
+        where = source
+        if self.row is not None:
+            where = f"{where}:{self.row}" if where else f"row {self.row}"
+        parts = [p for p in (where, self.field) if p]
+        return ": ".join([*parts, self.reason])
+
+
+class ClientIndexError(TriageError):
+    """The client index, its importer or its storage cannot do what was asked."""
+
+
+class MappingError(FileProblems, ClientIndexError):
+    """A column-mapping file is unreadable or names unknown fields or columns."""
+
+    def __init__(self, message: str, *, path: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.field = field
+
+
+class ImportRejected(ClientIndexError):
+    """An import found problems, so nothing was written and the index is unchanged."""
+
+    def __init__(self, problems: tuple[ImportProblem, ...] | list[ImportProblem], *,
+                 source: str = "") -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        count = len(self.problems)
+        lines = [p.render(source) for p in self.problems[:50]]
+        more = f"\n... and {count - 50} more." if count > 50 else ""
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"The import of {source or 'the file'} was rejected with {count} {noun}; "
+            "the client index is unchanged.\n" + "\n".join(lines) + more
+        )
+
+
+class StorageError(ClientIndexError):
+    """The index database cannot be opened, created or queried."""
+
+
+class RequestError(ClientIndexError):
+    """A command or call was given an argument that cannot be used."""
 
 
 class RestoreError(TriageError):

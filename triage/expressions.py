@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
+from triage.errors import ExpressionError
+
 Base = Literal["text", "number", "date", "list", "boolean"]
 
 
@@ -34,10 +36,6 @@ class VarType:
 
     base: Base
     codes: frozenset[str] | None = None
-
-
-class ExpressionError(ValueError):
-    """An expression cannot be used; the message says why in a full sentence."""
 
 
 def _age_in_years(value: object) -> int:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from triage.errors import TimeframeError
+
 UK_TIME = ZoneInfo("Europe/London")
 """Timeframes are counted in English working days and hours, in UK local time."""
 
@@ -54,13 +56,13 @@ class Timeframe:
 
 
 def parse_timeframe(text: str) -> Timeframe:
-    """Read a timeframe such as '2 working days'; raise ValueError listing valid forms."""
+    """Read a timeframe such as '2 working days'; TimeframeError listing the valid forms."""
     normal = " ".join(text.strip().lower().split())
     for pattern, unit, amount in _PATTERNS:
         match = pattern.match(normal)
         if match:
             return Timeframe(text, unit, amount if amount is not None else int(match.group(1)))
-    raise ValueError(f"'{text}' is not a timeframe (valid: {VALID})")
+    raise TimeframeError(f"'{text}' is not a timeframe (valid: {VALID})")
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from triage.errors import DateNotRead
+
 # --------------------------------------------------------------------------- steps and outcomes
 
 
@@ -244,10 +246,6 @@ _DMY_RE = re.compile(r"^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
 _MY_RE = re.compile(r"^(\d{1,2})[/.\- ](\d{4})$")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-
-
-class DateNotRead(ValueError):
-    """A text is not a date in any form this project reads; the message says why."""
 
 
 def read_date_parts(text: str) -> tuple[int, int | None, int | None]:

@@ -33,10 +33,10 @@ from api.server import FAILED_BODY, AnsweredErrors
 from api.web.forms import csrf_token
 from tests.api.conftest import DEMO_PEOPLE, PASSWORD, Databases, ServerProcess
 from triage.clients import generate_people
-from triage.clients.errors import StorageError
 from triage.clients.postgres_index import PostgresClientIndex
 from triage.clients.sqlite_index import SqliteClientIndex
 from triage.clients.store import StoredClientIndex
+from triage.errors import StorageError
 from triage.matching.records import PersonRecord
 
 # A synthetic person (the NHS number is in the never-issued 999 range, with a valid check

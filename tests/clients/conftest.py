@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.errors import StorageError
 from triage.clients.generator import generate_people
 from triage.clients.sqlite_index import SqliteClientIndex
 from triage.clients.store import StoredClientIndex
+from triage.errors import StorageError
 from triage.matching.records import PersonRecord
 
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.errors import ImportRejected, MappingError
 from triage.clients.importer import import_csv, load_mapping, parse_mapping
 from triage.clients.store import StoredClientIndex
+from triage.errors import ImportRejected, MappingError
 from triage.matching.port import KnownStatus, SearchDetails
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -261,7 +261,7 @@ def test_adding_people_updates_them_by_system_id(empty_index: StoredClientIndex)
 
 def test_a_search_limit_out_of_range_is_refused_with_a_clear_message(
         loaded_index: StoredClientIndex) -> None:
-    from triage.clients.errors import RequestError
+    from triage.errors import RequestError
 
     with pytest.raises(RequestError, match="The search limit 0 is out of range; use 1 to 50."):
         loaded_index.search(SearchDetails(family_name="Smith", date_of_birth="1950"), limit=0)

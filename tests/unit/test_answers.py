@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from triage.answers import AnswerRejected, validate_answer
+from triage.answers import validate_answer
 from triage.definitions import AnswerSpec, Option
+from triage.errors import AnswerRejected
 
 
 def spec(**kwargs: Any) -> AnswerSpec:

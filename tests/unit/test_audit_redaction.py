@@ -141,8 +141,8 @@ def test_an_exception_in_a_line_is_only_its_type_code_and_description(
 
 def test_a_search_that_fails_in_the_client_index_says_where_and_nothing_of_the_search(
 ) -> None:
-    from triage.clients.errors import StorageError
     from triage.clients.sqlite_index import SqliteClientIndex
+    from triage.errors import StorageError
     from triage.matching.port import SearchDetails
 
     index = SqliteClientIndex(":memory:")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.expressions import ExpressionError, VarType, compile_expression, kleene, type_problems
+from triage.errors import ExpressionError
+from triage.expressions import VarType, compile_expression, kleene, type_problems
 
 TYPES = {"reason": VarType("text", frozenset({"carer_support", "complaint"})),
          "age": VarType("number"), "alerts": VarType("list", frozenset({"safeguarding"}))}

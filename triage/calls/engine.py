@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.answers import AnswerRejected, validate_answer
+from triage.answers import validate_answer
 from triage.calls.model import CallSession, HistoryEntry, now_text
 from triage.calls.person_check import PersonCheck
 from triage.calls.saving import compiled_for, restore
 from triage.calls.views import OutcomeView, StepView, outcome_view, step_view
 from triage.errors import (
+    AnswerRejected,
     CallError,
     CallFinished,
     CannotGoBack,

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from triage.checks.context import CheckContext
 from triage.definitions import LookupStep, OutcomeStep, Pathway, QuestionStep, SayStep
+from triage.errors import PlaceholderError
 from triage.problems import Problem
 from triage.sources import Located
 
@@ -31,14 +32,14 @@ def _script_uses(ctx: CheckContext) -> Iterable[tuple[Located[Pathway], tuple[st
 
 
 def placeholders(text: str) -> list[str]:
-    """The {names} in a script text; raises ValueError for malformed braces."""
+    """The {names} in a script text; PlaceholderError for a malformed brace."""
     names = []
     for _, field_name, spec, conv in string.Formatter().parse(text):
         if field_name is None:
             continue
         if not field_name.isidentifier() or spec or conv:
-            raise ValueError(f"'{{{field_name}}}' is not a placeholder; write {{name}} with a "
-                             "plain name")
+            raise PlaceholderError(f"'{{{field_name}}}' is not a placeholder; write {{name}} "
+                                   "with a plain name")
         names.append(field_name)
     return names
 

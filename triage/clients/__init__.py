@@ -14,14 +14,6 @@ from triage.clients.audit import (
     SearchAuditEntry,
     SearchRecorder,
 )
-from triage.clients.errors import (
-    ClientIndexError,
-    ImportProblem,
-    ImportRejected,
-    MappingError,
-    RequestError,
-    StorageError,
-)
 from triage.clients.generator import generate_people, phone_queries, write_csv
 from triage.clients.importer import ColumnMapping, import_csv, load_mapping, read_export
 from triage.clients.sqlite_index import SqliteClientIndex
@@ -30,6 +22,14 @@ from triage.clients.store import (
     StoredClientIndex,
     default_location,
     open_client_index,
+)
+from triage.errors import (
+    ClientIndexError,
+    ImportProblem,
+    ImportRejected,
+    MappingError,
+    RequestError,
+    StorageError,
 )
 from triage.matching.port import (
     Candidate,

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from triage.clients.audit import JsonLinesSearchRecorder
-from triage.clients.errors import ClientIndexError
 from triage.clients.generator import MAX_PEOPLE, generate_people, write_csv
 from triage.clients.importer import import_csv
 from triage.clients.store import DB_ENV, open_client_index
+from triage.errors import ClientIndexError
 from triage.matching.port import SearchDetails, SearchResult
 
 AUDIT_ENV = "TRIAGE_CLIENTS_AUDIT"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from triage.clients.errors import RequestError
+from triage.errors import RequestError
 from triage.matching.nicknames import NICKNAMES
 from triage.matching.port import SearchDetails
 from triage.matching.records import CaseStatus, PersonRecord

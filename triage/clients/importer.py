@@ -22,8 +22,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from triage.clients.errors import ImportProblem, ImportRejected, MappingError
 from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.errors import ImportProblem, ImportRejected, MappingError
 from triage.matching.normalise import EARLIEST_BIRTH_YEAR, name_tokens
 from triage.matching.records import CaseStatus, PersonRecord
 from triage.vocabulary import (

@@ -16,8 +16,8 @@ import psycopg
 from psycopg import sql
 
 from triage.clients.audit import SearchRecorder
-from triage.clients.errors import RequestError, StorageError
 from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
+from triage.errors import RequestError, StorageError
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from triage.clients.audit import SearchRecorder
-from triage.clients.errors import StorageError
 from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
+from triage.errors import StorageError
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord

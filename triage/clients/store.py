@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.clients.audit import SearchAuditEntry, SearchRecorder
-from triage.clients.errors import ImportProblem, ImportRejected, RequestError, StorageError
+from triage.errors import ImportProblem, ImportRejected, RequestError, StorageError
 from triage.matching.keys import query_keys
 from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
 from triage.matching.profile import MatchProfile

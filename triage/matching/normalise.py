@@ -10,8 +10,9 @@ from functools import lru_cache
 
 import jellyfish
 
+from triage.errors import DateNotRead
 from triage.matching.nicknames import name_roots
-from triage.vocabulary import DateNotRead, PartialDate, partial_date, read_date_parts
+from triage.vocabulary import PartialDate, partial_date, read_date_parts
 
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ADDRESS_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -77,23 +78,23 @@ def normalise_address(text: str | None) -> str:
 def parse_date_of_birth(text: str, *, today: date | None = None) -> PartialDate:
     """Parse "1948", "1948-03", "1948-03-12", "12/03/1948" or "12 March 1948".
 
-    Raises ValueError with a full sentence when the text is not a possible birth date.
+    Raises DateNotRead with a full sentence when the text is not a possible birth date.
     """
     today = today or date.today()
     try:
         year, month, day = read_date_parts(text)
     except DateNotRead:
-        raise ValueError(f"The date of birth '{text}' is not a date this search can read; use "
+        raise DateNotRead(f"The date of birth '{text}' is not a date this search can read; use "
                          "a form such as 1948-03-12, 12/03/1948 or 1948.") from None
     if not EARLIEST_BIRTH_YEAR <= year <= today.year:
-        raise ValueError(f"The date of birth '{text}' has the year {year}, which is not a "
+        raise DateNotRead(f"The date of birth '{text}' has the year {year}, which is not a "
                          f"possible year of birth (from {EARLIEST_BIRTH_YEAR} to {today.year}).")
     try:
         found = partial_date(year, month, day)
     except DateNotRead as exc:
-        raise ValueError(f"The date of birth '{text}' is not a real date: {exc}. Ask the "
+        raise DateNotRead(f"The date of birth '{text}' is not a real date: {exc}. Ask the "
                          "caller to repeat it.") from None
     if found.full is not None and found.full > today:
-        raise ValueError(f"The date of birth '{text}' is in the future. Ask the caller to "
+        raise DateNotRead(f"The date of birth '{text}' is in the future. Ask the caller to "
                          "repeat it.")
     return found
