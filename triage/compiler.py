@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import Machine
 
-from triage.checks import CheckContext, run_checks
+from triage.checks import CheckContext, check_directory_present, run_checks
 from triage.definitions import Directory, Fact, Script
 from triage.errors import PathwayProblems
 from triage.expressions import Expression
@@ -141,7 +141,10 @@ class Catalogue:
 def compile_library(lib: Library, composed: dict[str, ComposedGraph]) -> Catalogue:
     """Build a machine for every composed pathway of a library without problems."""
     catalogue = Catalogue()
-    assert lib.directory is not None
+    if lib.directory is None:
+        if composed:  # the checks refuse this; say so rather than fail on it here
+            raise PathwayProblems(check_directory_present(CheckContext(lib)))
+        return catalogue  # the files held no pathways: nothing to compile
     scripts = {sid: loc.value for sid, loc in lib.scripts.items()}
     facts = {name: loc.value for name, loc in lib.facts.items()}
     for pid, graph in composed.items():

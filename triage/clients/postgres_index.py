@@ -10,7 +10,8 @@ import json
 import re
 import threading
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import psycopg
 from psycopg import sql
@@ -83,14 +84,26 @@ class PostgresClientIndex(StoredClientIndex):
 
     # ---- reading
 
-    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Hold the connection; a failed read (the server gone, the schema dropped) is a
+        StorageError naming the index, not a driver error."""
         with self._lock:
+            try:
+                yield
+            except psycopg.Error as exc:
+                raise StorageError(f"Cannot read the PostgreSQL client index (schema "
+                                   f"'{self.schema}'): {exc}".rstrip() + ". Check that the "
+                                   "server is running, then try again.") from exc
+
+    def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
+        with self._reading():
             rows = self._db.execute(_LOOKUP, (list(keys), list(keys.values()), limit),
                                     prepare=True).fetchall()
         return [int(r[0]) for r in rows]
 
     def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(_CANDIDATES, (list(keys), list(keys.values()), limit),
                                     prepare=True).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
@@ -98,20 +111,20 @@ class PostgresClientIndex(StoredClientIndex):
     def _profiles(self, pids: Sequence[int]) -> list[MatchProfile]:
         if not pids:
             return []
-        with self._lock:
+        with self._reading():
             rows = self._db.execute("SELECT profile FROM people WHERE pid = ANY(%s::bigint[])",
                                     (list(pids),), prepare=True).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
     def _person(self, person_id: str) -> PersonRecord | None:
-        with self._lock:
+        with self._reading():
             row = self._db.execute("SELECT record FROM people WHERE system_id = %s",
                                    (person_id,)).fetchone()
         return PersonRecord.from_json(row[0]) if row else None
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
         return int(row[0]) if row else 0
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from triage.clients.audit import SearchRecorder
@@ -65,12 +66,23 @@ class SqliteClientIndex(StoredClientIndex):
 
     # ---- reading
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Hold the connection; a database that fails under a read (damaged, replaced or
+        locked since it was opened) is a StorageError naming the file, not a driver error."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise StorageError(f"Cannot read the client index at '{self.path}': {exc}. "
+                                   "Check the file, or import the export again.") from exc
+
     def _lookup(self, keys: dict[int, float], limit: int) -> list[int]:
         values, params = _weighted_keys(keys, limit)
         sql = (f"WITH q(k, w) AS (VALUES {values}) "
                "SELECT b.pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b ON b.k = q.k "
                "GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?")
-        with self._lock:
+        with self._reading():
             return [row[0] for row in self._db.execute(sql, params)]
 
     def _candidates(self, keys: dict[int, float], limit: int) -> list[MatchProfile]:
@@ -79,7 +91,7 @@ class SqliteClientIndex(StoredClientIndex):
                "c AS (SELECT b.pid AS pid, SUM(q.w) AS s FROM q CROSS JOIN block_keys AS b "
                "ON b.k = q.k GROUP BY b.pid ORDER BY s DESC, b.pid LIMIT ?) "
                "SELECT p.profile FROM c JOIN people AS p ON p.pid = c.pid")
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(sql, params).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
@@ -87,20 +99,20 @@ class SqliteClientIndex(StoredClientIndex):
         if not pids:
             return []
         marks = ",".join("?" for _ in pids)
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(f"SELECT profile FROM people WHERE pid IN ({marks})",
                                     list(pids)).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
     def _person(self, person_id: str) -> PersonRecord | None:
-        with self._lock:
+        with self._reading():
             row = self._db.execute("SELECT record FROM people WHERE system_id = ?",
                                    (person_id,)).fetchone()
         return PersonRecord.from_json(row[0]) if row else None
 
     def count(self) -> int:
         """How many people are on the index."""
-        with self._lock:
+        with self._reading():
             return int(self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0])
 
     # ---- writing
