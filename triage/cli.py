@@ -191,8 +191,8 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession,
         term.say(f"   {result.advice or 'Not found with these details.'}")
         return
     for c in result.candidates:
-        summary = ", ".join(f"{k}: {v}" for k, v in c.summary.items())
-        reasons = ", ".join(f"{k} {v}" for k, v in c.reasons.items())
+        summary = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.summary.items())
+        reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.reasons.items())
         term.say(f"   {c.person_id}  [{c.band.value}, {c.score:.2f}]  {summary}  ({reasons})")
     if result.advice:
         term.say(f"   Tip: {result.advice}")

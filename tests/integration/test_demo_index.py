@@ -38,7 +38,7 @@ def test_the_terminal_finds_a_person_whose_surname_is_misspelt_by_one_letter(
     result = run_triage("call", "front-door", stdin="\n".join(keys) + "\n",
                         env={"TRIAGE_HOME": str(tmp_path)})
     assert "Not found with these details" not in result.stdout
-    assert "SYN0000203" in result.stdout and "family_name partly agrees" in result.stdout
+    assert "SYN0000203" in result.stdout and "family name partly agrees" in result.stdout
     assert "known status: open" in result.stdout
     assert "allocated worker: Sam Example" in result.stdout
 
@@ -149,3 +149,29 @@ def test_each_person_in_the_readme_is_found_as_it_says(row: dict[str, str],
             assert (alert.replace("_", "-") in row["on the index"]) == (alert in record.alerts)
     finally:
         index.close()
+
+
+def test_the_search_shown_in_the_handlers_guide_is_what_the_terminal_prints(
+        tmp_path: Path) -> None:
+    guide = (ROOT / "docs" / "handlers.md").read_text(encoding="utf-8")
+    start = guide.index("```\n> search\n") + 4
+    block = guide[start:guide.index("```", start)].splitlines()[1:]
+    typed = [line.split("(Enter to skip):", 1)[1].strip() for line in block
+             if "(Enter to skip):" in line]
+    shown = [line for line in block if "(Enter to skip):" not in line]
+    result = run_triage("call", "front-door", stdin="\n".join(
+        [*to_person_check(), "search", *typed, "quit"]) + "\n",
+        env={"TRIAGE_HOME": str(tmp_path)})
+    for line in shown:
+        assert line in result.stdout.splitlines() or line.strip() in result.stdout, line
+
+
+def test_the_demo_index_example_in_the_clients_guide_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    guide = (ROOT / "docs" / "clients.md").read_text(encoding="utf-8")
+    start = guide.index("```python\n", guide.index("## The demo index")) + len("```python\n")
+    monkeypatch.setenv("TRIAGE_HOME", str(tmp_path))
+    exec(compile(guide[start:guide.index("```", start)], "docs/clients.md", "exec"), {})
+    assert capsys.readouterr().out.split() == ["SYN0000203", "208"]
+    assert len(list(tmp_path.glob("demo-clients-*.sqlite3"))) == 1
