@@ -1,5 +1,6 @@
-"""The ``triage`` command run as a real process; each test keeps its files in a folder of
-its own (``TRIAGE_HOME``), so the demo index these runs build never lands in ``var/``."""
+"""The ``triage`` command run as a real process. The runs keep their files in a folder of
+their own (``TRIAGE_HOME``, ``TRIAGE_CLIENTS_AUDIT``), so the demo index they build and
+the search audit trail they write never land in the project's ``var/``."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     home = tmp_path_factory.getbasetemp() / "integration-home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("TRIAGE_HOME", str(home))
-    for name in ("TRIAGE_CLIENTS_DB", "TRIAGE_AUDIT_LOG", "TRIAGE_CLIENTS_AUDIT",
-                 "TRIAGE_CLIENTS_PG_SCHEMA"):
+    monkeypatch.setenv("TRIAGE_CLIENTS_AUDIT", str(home / "client-searches.jsonl"))
+    for name in ("TRIAGE_CLIENTS_DB", "TRIAGE_AUDIT_LOG", "TRIAGE_CLIENTS_PG_SCHEMA"):
         monkeypatch.delenv(name, raising=False)
     return home
 
