@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    - check the shipped pathways and guide a call in the terminal
-#   make test   - lint, type-check and run every test (writes reports/cucumber.json)
+#   make test   - get the machine ready (tools/test-machine: PostgreSQL, Chromium), then
+#                 lint, type-check and run every test (writes reports/cucumber.json)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run serve call test lint bench clean
+.PHONY: setup run serve call machine test lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -31,7 +32,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+# Starts the local PostgreSQL cluster and installs Chromium when they are missing (or says
+# exactly how, without root); first, so a missing piece is found before a long set-up.
+machine:
+	tools/test-machine
+
+test: machine lint
 	mkdir -p reports
 	$(BIN)/pytest --cucumberjson=reports/cucumber.json
 

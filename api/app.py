@@ -2,7 +2,8 @@
 
 Run it with ``make serve`` (or ``python -m api``). On the embedded default it keeps calls
 and contact records in SQLite under ``var/``, reads pathways and scripts from disk, builds
-a synthetic demo client index and prints a demo sign-in for each role.
+the demo client index (the synthetic people of ``data/demo-clients.csv``) and prints a
+demo sign-in for each role.
 """
 
 
@@ -49,7 +50,6 @@ class Settings(BaseSettings):
     home: Path = ROOT / "var"
     paths: list[Path] = [ROOT / "pathways", ROOT / "scripts"]
     clients_db: str | None = None
-    demo_people: int = 2000
     demo_password: str | None = None
     session_hours: float = 8.0
     session_cache_seconds: float = 5.0
@@ -179,16 +179,13 @@ class LimitBody:
 
 
 def demo_clients(settings: Settings) -> ClientIndex:
-    """The client index: TRIAGE_CLIENTS_DB, or a synthetic demo index built on first start."""
-    from triage.clients import generate_people, open_client_index
+    """The client index: TRIAGE_CLIENTS_DB, or the demo index (data/demo-clients.csv
+    imported into the home folder on first use; the same people as ``triage call``)."""
+    from triage.clients import open_client_index, open_demo_index
 
     if settings.clients_db:
         return open_client_index(settings.clients_db)
-    path = settings.home / "demo-clients.sqlite3"
-    index = open_client_index(str(path))
-    if index.count() == 0:
-        index.bulk_load(generate_people(settings.demo_people, seed=2026))
-    return index
+    return open_demo_index(settings.home)
 
 
 def build_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:

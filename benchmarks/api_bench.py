@@ -164,7 +164,7 @@ def fresh_postgres() -> Iterator[str]:
 
 def api_server(home: Path, database_url: str | None = None) -> Any:
     env = {"TRIAGE_HOME": str(home), "TRIAGE_DEMO_PASSWORD": PASSWORD,
-           "TRIAGE_DEMO_PEOPLE": "500", "TRIAGE_RELOAD_SECONDS": "3600"}
+           "TRIAGE_RELOAD_SECONDS": "3600"}
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
     return server([sys.executable, "-m", "api"], env, home / "server.log")
@@ -316,7 +316,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     store = Store(make_engine(url))
     library = PathwayLibrary([ROOT / "pathways", ROOT / "scripts"])
     library.reload()
-    settings = Settings(home=home, demo_people=500)
+    settings = Settings(home=home)
     door = FrontDoor(store, library, demo_clients(settings), Notifier(None, None, None))
     user = User("bench", "Bench", Role.HANDLER)
     store.put_user("bench", "Bench", "handler", hash_password(PASSWORD))

@@ -1,13 +1,16 @@
-"""Shared helpers: a small valid pathway library that each test can break in one place."""
+"""Shared helpers: a small valid pathway library that each test can break in one place, and
+the demo client index."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from triage.clients.demo import open_demo_index
+from triage.clients.sqlite_index import SqliteClientIndex
 from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
 from triage.routing.catalogue import Catalogue
@@ -61,3 +64,12 @@ def mini_catalogue(make_library: MakeLibrary) -> Catalogue:
 def shipped_catalogue() -> Catalogue:
     """The shipped Hillingdon-style pathways, compiled."""
     return load_catalogue([ROOT / "pathways", ROOT / "scripts"])
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteClientIndex]:
+    """The demo client index: data/demo-clients.csv imported through the real importer, as
+    ``triage call`` and the service use it (see the README for who is on it)."""
+    index = open_demo_index(tmp_path_factory.mktemp("demo-index"))
+    yield index
+    index.close()

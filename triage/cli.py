@@ -1,23 +1,25 @@
 """The ``triage`` command: validate, call, diagram, paths, schema (and clients).
 
-Every command prints a clear message and exits non-zero for bad input; none prints a
-Python traceback.
+Every command prints a clear message and exits non-zero for bad input. :func:`main` is
+the one top level: whatever goes wrong in a sub-command (the project's own errors, a
+file or folder that cannot be used, Ctrl-C), the user reads a sentence saying what to
+do, never a Python traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from triage.audit import audit_logger, configure_logging
 from triage.calls import CallEngine, CallSession, StepView
-from triage.clients.csv_index import CsvClientIndex, CsvFileError
 from triage.errors import CallError, ClientIndexError, PathwayProblems, TriageError
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
@@ -25,7 +27,7 @@ from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.schema import file_schema
 from triage.views import mermaid, route_table
 
-DEMO_PEOPLE = Path("data/synthetic-people.csv")
+AUDIT_ENV = "TRIAGE_AUDIT_LOG"
 
 
 def _paths(args: argparse.Namespace) -> list[Path]:
@@ -60,6 +62,11 @@ def _catalogue(args: argparse.Namespace) -> Catalogue | None:
 
 
 def _pathway(args: argparse.Namespace, catalogue: Catalogue) -> str | None:
+    if not catalogue.ids():
+        where = " ".join(str(p) for p in _paths(args))
+        print(f"There are no pathways in {where}; give the folders that hold the pathway "
+              "files with --paths (the default is: pathways scripts).", file=sys.stderr)
+        return None
     if args.pathway not in catalogue.ids():
         print(f"Unknown pathway '{args.pathway}'; pathways are: {', '.join(catalogue.ids())}",
               file=sys.stderr)
@@ -114,7 +121,10 @@ class Terminal:
         self.stdout.write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()
-        return None if line == "" else line.rstrip("\n")
+        if line == "":  # end of input: what follows starts on a line of its own
+            self.stdout.write("\n")
+            return None
+        return line.rstrip("\n")
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
@@ -175,12 +185,15 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession,
         term.say(f"   {result.advice or 'Not found with these details.'}")
         return
     for c in result.candidates:
-        summary = ", ".join(f"{k}: {v}" for k, v in c.summary.items())
-        reasons = ", ".join(f"{k} {v}" for k, v in c.reasons.items())
+        summary = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.summary.items())
+        reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.reasons.items())
         term.say(f"   {c.person_id}  [{c.band.value}, {c.score:.2f}]  {summary}  ({reasons})")
     if result.advice:
         term.say(f"   Tip: {result.advice}")
     term.say("   Type a person id to confirm, 'not_known' or 'possible_match'.")
+
+
+STOPPED = "Call stopped before an outcome; nothing was recorded as finished."
 
 
 def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Terminal,
@@ -198,7 +211,7 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
         _show_step(term, view)
         line = term.ask("> ")
         if line is None or line.strip() in ("quit", "q", "exit"):
-            term.say("Call stopped before an outcome; nothing was recorded as finished.")
+            term.say(STOPPED)
             return 1
         text = line.strip()
         try:
@@ -215,6 +228,7 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
                     hint = " (or 'search' to search again)" if earlier.kind == "lookup" else ""
                     new = term.ask(f"   New answer for {step}{hint}: ")
                     if new is None:
+                        term.say(STOPPED)
                         return 1
                     if earlier.kind != "lookup" or new.strip() != "search":
                         break
@@ -234,6 +248,9 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
                 engine.answer(session, view.state, _resolve(view, text))
         except CallError as exc:
             term.say(f"   ! {exc}")
+        except ClientIndexError as exc:
+            term.say(f"   ! The client index cannot be used just now: {exc} The call is "
+                     "unchanged: try again, or answer 'not_known' or 'possible_match'.")
     out = engine.outcome(session)
     term.say("")
     term.say(f"== OUTCOME: {out.kind}  ({out.outcome_id})")
@@ -261,15 +278,15 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
     return 0
 
 
-def _client_index(args: argparse.Namespace) -> ClientIndex | None:
+def _client_index(args: argparse.Namespace) -> ClientIndex:
+    """``--clients``, else ``$TRIAGE_CLIENTS_DB``, else the demo index (built on first use)."""
+    from triage.clients import open_client_index, open_demo_index
+
+    searcher = args.handler or "terminal"
     source = args.clients or os.environ.get("TRIAGE_CLIENTS_DB")
     if source:
-        from triage.clients import open_client_index
-
-        return open_client_index(source, searcher=args.handler or "terminal", create=False)
-    if DEMO_PEOPLE.exists():
-        return CsvClientIndex(DEMO_PEOPLE)
-    return None
+        return open_client_index(source, searcher=searcher, create=False)
+    return open_demo_index(searcher=searcher)
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -280,23 +297,38 @@ def cmd_call(args: argparse.Namespace) -> int:
     facts = {}
     for item in args.fact or []:
         if "=" not in item:
-            print(f"--fact takes NAME=VALUE, not '{item}'", file=sys.stderr)
+            print(f"--fact takes NAME=VALUE, such as caller_type=self; '{item}' has no '='.",
+                  file=sys.stderr)
             return 2
         key, value = item.split("=", 1)
         facts[key.strip()] = value.strip()
     try:
         index = _client_index(args)
-    except (CsvFileError, TriageError, ClientIndexError, OSError) as exc:
+    except ClientIndexError as exc:
         print(f"Cannot open the client index: {exc}", file=sys.stderr)
         return 1
-    engine = CallEngine(catalogue, index, events=audit_logger())
-    return run_call(engine, args.pathway, facts, Terminal(sys.stdin, sys.stdout),
-                    language=args.language, handler=args.handler)
+    try:
+        engine = CallEngine(catalogue, index, events=audit_logger())
+        return run_call(engine, args.pathway, facts, Terminal(sys.stdin, sys.stdout),
+                        language=args.language, handler=args.handler)
+    finally:
+        close = getattr(index, "close", None)
+        if close is not None:
+            close()
+
+
+class CommandLine(argparse.ArgumentParser):
+    """The argument parser: a refused argument is a sentence that says where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        text = message[:1].upper() + message[1:].rstrip(".")
+        self.exit(2, f"{self.prog}: {text}. Run '{self.prog} --help' to see what it takes.\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
-    parser = argparse.ArgumentParser(prog="triage", description=(
+    parser = CommandLine(prog="triage", description=(
         "Front-door contact triage: check pathway files, guide calls, draw and list routes."))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -315,7 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="language code of the scripts (default en)")
     p.add_argument("--handler", default=os.environ.get("TRIAGE_HANDLER", ""),
                    help="the handler's name, for the greeting")
-    p.add_argument("--clients", help="client index database (default: the demo CSV)")
+    p.add_argument("--clients", help="client index: an SQLite file or a postgresql:// URL "
+                   "(default: $TRIAGE_CLIENTS_DB, else the demo index of data/demo-clients.csv)")
     with_paths(p)
     p.set_defaults(func=cmd_call)
     p = sub.add_parser("diagram", help="print a Mermaid diagram of a pathway")
@@ -337,23 +370,97 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class AuditLogUnusable(Exception):
+    """The audit log named by ``$TRIAGE_AUDIT_LOG`` cannot be opened or written."""
+
+    def __init__(self, path: str, exc: OSError) -> None:
+        super().__init__(
+            f"Cannot write the audit log '{path}' ({AUDIT_ENV}): {exc.strerror or exc}. "
+            f"Set {AUDIT_ENV} to a file in a folder that exists and that you can write to, "
+            "or unset it. The command was stopped, because what it does must be audited.")
+
+
+class AuditLog:
+    """The audit log file: a failed open or write says which file and what to do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by main)
+        except OSError as exc:
+            raise AuditLogUnusable(path, exc) from exc
+
+    def write(self, text: str) -> int:
+        try:
+            return self._file.write(text)
+        except OSError as exc:
+            raise AuditLogUnusable(self.path, exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._file.flush()
+        except OSError as exc:
+            raise AuditLogUnusable(self.path, exc) from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+
+
+def _cannot_use(exc: OSError) -> str:
+    """A sentence for a file, folder or stream that failed."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return f"Cannot write the output: {reason}. Nothing more was done."
+    names = f"'{exc.filename}'" + (f" or '{exc.filename2}'" if exc.filename2 else "")
+    return (f"Cannot use {names}: {reason}. Check that the path is right and that you may "
+            "read or write it, then try again.")
+
+
+def _silence_stdout() -> None:
+    """After the output has failed (a closed pipe, a full disk), stop Python from trying
+    to flush it again at exit, which would print an 'Exception ignored' report."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``triage`` console script."""
-    configure_logging(open(os.devnull, "w") if not os.environ.get("TRIAGE_AUDIT_LOG")  # noqa: SIM115
-                      else open(os.environ["TRIAGE_AUDIT_LOG"], "a"))
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    """Entry point of the ``triage`` console script: the one place errors become sentences."""
+    audit: AuditLog | None = None
     try:
-        return int(args.func(args))
-    except TriageError as exc:
+        path = os.environ.get(AUDIT_ENV)
+        if path:
+            audit = AuditLog(path)
+            configure_logging(audit)  # type: ignore[arg-type]  # write() and flush() suffice
+        else:
+            configure_logging(open(os.devnull, "w"))  # noqa: SIM115
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            print("\nGive a command, such as 'triage validate'.", file=sys.stderr)
+            return 2
+        status = int(args.func(args))
+        sys.stdout.flush()  # a failing output is reported here, not at exit
+        return status
+    except KeyboardInterrupt:
+        print("\nStopped by Ctrl-C; nothing more was done.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()  # whoever read the output stopped reading: nothing to say
+        return 1
+    except (TriageError, ClientIndexError, AuditLogUnusable) as exc:
         print(f"triage: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("\nStopped.", file=sys.stderr)
-        return 130
+    except OSError as exc:
+        if exc.filename is None:
+            _silence_stdout()
+        print(f"triage: {_cannot_use(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        if audit is not None:
+            audit.close()
 
 
 if __name__ == "__main__":

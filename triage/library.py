@@ -23,7 +23,7 @@ from triage.definitions import (
 )
 from triage.problems import Problem
 from triage.sources import Library, Loc, Located, Source
-from triage.yamlsource import SourceFile, read_yaml, yaml_files
+from triage.yamlsource import SourceFile, read_yaml, unreadable_folders, yaml_files
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "pathway": Pathway,
@@ -36,10 +36,13 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
 def read_library(paths: Sequence[Path]) -> Library:
     """Read files and folders of pathways, scripts, facts and the directory."""
     lib = Library()
-    files = yaml_files(paths)
-    for path in paths:
-        if not path.exists():
-            lib.problems.append(Problem(str(path), 1, 1, "", "no such file or folder", "files"))
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        lib.problems.append(Problem(str(path), 1, 1, "", "no such file or folder", "files"))
+    files = [path for path in yaml_files(paths) if path not in missing]  # reported once
+    for folder, reason in unreadable_folders(paths):
+        lib.problems.append(Problem(str(folder), 1, 1, "", f"cannot read the folder: {reason}",
+                                    "files"))
     for path in files:
         parsed = read_yaml(path)
         if isinstance(parsed, Problem):

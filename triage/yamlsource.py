@@ -8,6 +8,7 @@ keeps the position of every node, the first time a problem in it has to be locat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,3 +158,18 @@ def yaml_files(paths: Sequence[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def unreadable_folders(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Folders under the given ones that cannot be listed, with the reason (a folder that
+    cannot be read would otherwise look empty, and its files would be silently left out)."""
+    failed: list[tuple[Path, str]] = []
+
+    def note(exc: OSError) -> None:
+        failed.append((Path(exc.filename or "."), exc.strerror or str(exc)))
+
+    for path in paths:
+        if path.is_dir():
+            for _ in os.walk(path, onerror=note):
+                pass
+    return failed

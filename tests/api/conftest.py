@@ -44,7 +44,6 @@ POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "correct horse battery staple"
-DEMO_PEOPLE = 200
 
 # A full call on the shipped front door, ending at an outcome with a contact record:
 # a relative calls, no red flags, the person is not known, they want information.
@@ -240,9 +239,9 @@ class Service:
 
 
 def settings_for(backend: str, home: Path, databases: Databases, **overrides: Any) -> Settings:
-    """Service settings on ``backend`` with a fresh database and a small demo client index."""
-    values: dict[str, Any] = {"home": home, "demo_people": DEMO_PEOPLE,
-                              "demo_password": PASSWORD, "reload_seconds": 3600.0}
+    """Service settings on ``backend`` with a fresh database and the demo client index."""
+    values: dict[str, Any] = {"home": home, "demo_password": PASSWORD,
+                              "reload_seconds": 3600.0}
     if backend == "postgresql":
         values["database_url"] = databases.fresh()
     values.update(overrides)
@@ -340,7 +339,7 @@ def start_server(home: Path, *, database_url: str | None = None,
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update({"TRIAGE_HOME": str(home), "TRIAGE_PORT": str(port),
                 "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
-                "TRIAGE_DEMO_PEOPLE": str(DEMO_PEOPLE), "TRIAGE_RELOAD_SECONDS": "3600"})
+                "TRIAGE_RELOAD_SECONDS": "3600"})
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
     env.update(settings or {})

@@ -7,14 +7,14 @@ from typing import Any
 
 from structlog.testing import capture_logs
 
-from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, Service
-from triage.clients import generate_people
+from tests.api.conftest import INFORMATION_CALL, Service
+from triage.clients import demo_people
 from triage.matching.records import CaseStatus
 
 
 def open_case() -> Any:
     """A person in the demo client index with an open case."""
-    return next(p for p in generate_people(DEMO_PEOPLE, seed=2026)
+    return next(p for p in demo_people()
                 if p.case_status is CaseStatus.OPEN)
 
 

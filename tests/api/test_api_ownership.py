@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from api.auth import hash_password
-from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, PASSWORD, Service
-from triage.clients import generate_people
+from tests.api.conftest import INFORMATION_CALL, PASSWORD, Service
+from triage.clients import demo_people
 from triage.matching.records import CaseStatus
 
 
@@ -59,7 +59,7 @@ def as_owner(service: Service, call_id: str) -> dict[str, Any]:
 
 
 def open_case() -> Any:
-    return next(p for p in generate_people(DEMO_PEOPLE, seed=2026)
+    return next(p for p in demo_people()
                 if p.case_status is CaseStatus.OPEN)
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import DEMO_PEOPLE, INFORMATION_CALL, MakeService, Service
-from triage.clients import generate_people
+from tests.api.conftest import INFORMATION_CALL, MakeService, Service
+from triage.clients import demo_people
 from triage.matching.records import CaseStatus, PersonRecord
 
 
 def open_cases(*, alerts: bool) -> list[PersonRecord]:
     """People in the demo client index with an open case, with or without alerts."""
-    return [p for p in generate_people(DEMO_PEOPLE, seed=2026)
+    return [p for p in demo_people()
             if p.case_status is CaseStatus.OPEN and p.allocated_worker and p.nhs_number
             and bool(p.alerts) == alerts]
 

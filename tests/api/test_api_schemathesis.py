@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, ignored_
 from api.app import Settings, build_app
 from api.auth import Authenticator, hash_password
 from api.store import Store, database_url, make_engine, migrate
-from tests.api.conftest import DEMO_PEOPLE, PASSWORD
+from tests.api.conftest import PASSWORD
 
 ROLES = ("handler", "designer", "supervisor")
 
@@ -51,8 +51,7 @@ class Fuzzed:
 
     def __init__(self) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="triage-fuzz-"))
-        self.settings = Settings(home=self.home, demo_people=DEMO_PEOPLE,
-                                 demo_password=PASSWORD, reload_seconds=3600.0)
+        self.settings = Settings(home=self.home, demo_password=PASSWORD, reload_seconds=3600.0)
         self.app = build_app(self.settings)
         self.tokens: dict[str, str] = {}
         self.call_id = ""

@@ -35,7 +35,7 @@ def test_import_then_search_uses_var_clients_sqlite3_by_default(
     assert _run("import", str(DATA / "demo-clients.csv"), "--mapping",
                 str(DATA / "demo-mapping.yaml")) == 0
     assert Path("var/clients.sqlite3").exists()
-    assert "Imported 200 people" in capsys.readouterr().out
+    assert "Imported 208 people" in capsys.readouterr().out
     assert _run("search", "--given", "Peter", "--family", "Eldford", "--dob", "1938-04-10") == 0
     out = capsys.readouterr().out
     assert "SYN0000002" in out and "match" in out
@@ -116,7 +116,7 @@ def test_a_rejected_import_lists_each_problem_and_changes_nothing(
     err = capsys.readouterr().err
     assert f"{bad}:2: date_of_birth: '32/05/1963' is not a real date" in err
     assert "the client index is unchanged" in err
-    assert open_client_index("var/clients.sqlite3").count() == 200
+    assert open_client_index("var/clients.sqlite3").count() == 208
 
 
 def test_a_database_file_that_is_not_an_index_is_reported_plainly(

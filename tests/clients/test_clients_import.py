@@ -51,9 +51,9 @@ def _rejected(index: StoredClientIndex, path: Path) -> ImportRejected:
 
 def test_the_demo_export_imports_with_its_mapping(empty_index: StoredClientIndex) -> None:
     summary = import_csv(empty_index, DEMO_CSV, DEMO_MAPPING)
-    assert (summary.added, summary.updated) == (200, 0)
+    assert (summary.added, summary.updated) == (208, 0)
     statuses = {empty_index.get(f"SYN{i:07d}").known_status  # type: ignore[union-attr]
-                for i in range(1, 201)}
+                for i in range(1, 209)}
     assert statuses == {KnownStatus.OPEN, KnownStatus.PREVIOUSLY_KNOWN}
 
 

@@ -28,7 +28,6 @@ CHROMIUM = Path(os.environ.get("TRIAGE_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 GOVUK_CSS = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "govuk-frontend.min.css"
 PASSWORD = "e2e-demo-password"
-DEMO_PEOPLE = 300
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -59,8 +58,7 @@ class Service:
         """Start the service and wait until it answers /health."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
         env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO_PASSWORD=PASSWORD,
-                   TRIAGE_DEMO_PEOPLE=str(DEMO_PEOPLE), TRIAGE_HOST="127.0.0.1",
-                   TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
+                   TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
         with (self.home / "service.log").open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT)

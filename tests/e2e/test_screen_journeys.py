@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.conftest import DEMO_PEOPLE, Handler, Service
-from triage.clients import generate_people
+from tests.e2e.conftest import Handler, Service
+from triage.clients import demo_people
 
 GP = "A GP or community health professional"
 NOT_KNOWN = "Not known to adult social care"
@@ -117,7 +117,7 @@ def test_family_members_safeguarding_concern_is_escalated_at_the_red_flag_screen
 
 
 def test_known_person_is_routed_to_their_allocated_worker(handler: Handler) -> None:
-    person = next(p for p in generate_people(DEMO_PEOPLE, seed=2026)
+    person = next(p for p in demo_people()
                   if p.case_status.value == "open" and p.allocated_worker and not p.alerts)
     assert person.date_of_birth is not None
     handler.sign_in()

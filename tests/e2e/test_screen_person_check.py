@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.conftest import DEMO_PEOPLE, Handler, Service
-from triage.clients import generate_people
+from tests.e2e.conftest import Handler, Service
+from triage.clients import demo_people
 from triage.matching.records import PersonRecord
 
 PERSON_CHECK = "Is the person known to adult social care"
@@ -17,7 +17,7 @@ NOT_KNOWN = "Not known to adult social care"
 
 def open_case(*, alert: str | None) -> PersonRecord:
     """Someone in the demo index with an open case and an allocated worker."""
-    return next(p for p in generate_people(DEMO_PEOPLE, seed=2026)
+    return next(p for p in demo_people()
                 if p.case_status.value == "open" and p.allocated_worker and p.postcode
                 and (alert in p.alerts if alert else not p.alerts))
 

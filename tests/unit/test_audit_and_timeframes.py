@@ -6,10 +6,9 @@ import datetime as dt
 import io
 import json
 
-from tests.conftest import ROOT
 from triage.audit import audit_logger, configure_logging
 from triage.calls import CallEngine
-from triage.clients.csv_index import CsvClientIndex
+from triage.clients.sqlite_index import SqliteClientIndex
 from triage.matching.port import SearchDetails
 from triage.routing.catalogue import Catalogue
 from triage.timeframes import parse_timeframe
@@ -18,20 +17,19 @@ PERSONAL = ["Testpatient", "1941-02-14", "9991000003", "UB8 1QQ", "ada@example.o
             "07700 900123", "my neighbour shouts at her", "14/02/1941"]
 
 
-def test_no_personal_details_reach_the_audit_log(shipped_catalogue: Catalogue) -> None:
+def test_no_personal_details_reach_the_audit_log(shipped_catalogue: Catalogue,
+                                                 demo_index: SqliteClientIndex) -> None:
     stream = io.StringIO()
     configure_logging(stream, cache=False)
     try:
-        engine = CallEngine(shipped_catalogue,
-                            CsvClientIndex(ROOT / "data" / "synthetic-people.csv"),
-                            events=audit_logger())
+        engine = CallEngine(shipped_catalogue, demo_index, events=audit_logger())
         call = engine.start("front-door", {"caller_type": "family_friend",
                                            "caller_name": "Ada Testpatient"})
         for step in ("danger_to_life", "abuse_or_neglect", "mental_health_crisis"):
             engine.answer(call, step, "no")
         engine.search(call, SearchDetails(nhs_number="9991000003", family_name="Testpatient",
                                           date_of_birth="1941-02-14", postcode="UB8 1QQ"))
-        engine.answer(call, "find_person", "P0001")
+        engine.answer(call, "find_person", "SYN0000201")
         engine.log.info("free_text_check", note="call me on 07700 900123 or ada@example.org",
                         caller_name="Ada Testpatient", details="my neighbour shouts at her",
                         when="14/02/1941", nested={"postcode": "UB8 1QQ"})
@@ -44,7 +42,7 @@ def test_no_personal_details_reach_the_audit_log(shipped_catalogue: Catalogue) -
     for detail in PERSONAL:
         assert detail not in text, f"{detail!r} leaked into the audit log"
     searched = next(line for line in lines if line["event"] == "person_searched")
-    assert searched["candidates"] == [["P0001", "match"]]
+    assert searched["candidates"] == [["SYN0000201", "match"]]
 
 
 def test_working_day_timeframes_skip_weekends_and_bank_holidays() -> None:

@@ -8,10 +8,9 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT
 from triage.adapters.machine import MachineRouter
 from triage.calls import CallEngine, CallSession
-from triage.clients.csv_index import CsvClientIndex
+from triage.clients.sqlite_index import SqliteClientIndex
 from triage.errors import (
     CallFinished,
     CannotGoBack,
@@ -223,27 +222,25 @@ def test_a_sub_pathway_cannot_be_started_directly(shipped_catalogue: Catalogue) 
 
 
 def test_the_person_check_searches_the_index_and_routes_on_what_is_confirmed(
-        shipped_catalogue: Catalogue) -> None:
-    engine = CallEngine(shipped_catalogue, CsvClientIndex(ROOT / "data" /
-                                                          "synthetic-people.csv"))
+        shipped_catalogue: Catalogue, demo_index: SqliteClientIndex) -> None:
+    engine = CallEngine(shipped_catalogue, demo_index)
     call = engine.start("front-door", {"caller_type": "family_friend"})
     for step in ("danger_to_life", "abuse_or_neglect", "mental_health_crisis"):
         engine.answer(call, step, "no")
     with pytest.raises(LookupRefused, match="not among the people found"):
-        engine.answer(call, "find_person", "P0003")
+        engine.answer(call, "find_person", "SYN0000203")
     result = engine.search(call, SearchDetails(family_name="Example", date_of_birth="1938-11-30"))
-    assert [c.person_id for c in result.candidates] == ["P0003"]
-    engine.answer(call, "find_person", "P0003")
+    assert [c.person_id for c in result.candidates] == ["SYN0000203"]
+    engine.answer(call, "find_person", "SYN0000203")
     view = engine.current(call)
     assert view.known["known_status"] == "open"
     assert view.known["alerts"] == ["risk_to_staff"]
-    assert call.values["allocated_worker"] == "Sam Example (synthetic)"
+    assert call.values["allocated_worker"] == "Sam Example"
 
 
 def test_a_search_without_enough_detail_says_what_is_missing(
-        shipped_catalogue: Catalogue) -> None:
-    engine = CallEngine(shipped_catalogue, CsvClientIndex(ROOT / "data" /
-                                                          "synthetic-people.csv"))
+        shipped_catalogue: Catalogue, demo_index: SqliteClientIndex) -> None:
+    engine = CallEngine(shipped_catalogue, demo_index)
     call = engine.start("front-door", {"caller_type": "self"})
     for step in ("danger_to_life", "abuse_or_neglect", "mental_health_crisis"):
         engine.answer(call, step, "no")
@@ -265,7 +262,15 @@ def test_the_due_time_is_counted_in_uk_time_whatever_the_server_zone(
     assert parse_timeframe("same working day").due(start) == dt.datetime(2026, 7, 2, 17, 0)
 
 
-def test_the_demo_index_accepts_uk_style_dates(shipped_catalogue: Catalogue) -> None:
-    index = CsvClientIndex(ROOT / "data" / "synthetic-people.csv")
-    result = index.search(SearchDetails(family_name="Testpatient", date_of_birth="14/02/1941"))
-    assert [c.person_id for c in result.candidates] == ["P0001"]
+def test_the_demo_index_accepts_uk_style_dates(demo_index: SqliteClientIndex) -> None:
+    result = demo_index.search(SearchDetails(family_name="Testpatient",
+                                             date_of_birth="14/02/1941"))
+    assert [c.person_id for c in result.candidates] == ["SYN0000201"]
+
+
+def test_the_demo_index_finds_a_person_whose_surname_is_misspelt_by_one_letter(
+        demo_index: SqliteClientIndex) -> None:
+    result = demo_index.search(SearchDetails(given_name="Cleo", family_name="Exampel",
+                                             date_of_birth="30/11/1938"))
+    assert [c.person_id for c in result.candidates] == ["SYN0000203"]
+    assert result.candidates[0].reasons["family_name"] == "partly agrees"

@@ -6,23 +6,22 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT
 from triage.calls import CallEngine, CallSession
-from triage.clients.csv_index import CsvClientIndex
+from triage.clients.sqlite_index import SqliteClientIndex
 from triage.errors import LookupRefused, RestoreError, StepNotCurrent
 from triage.matching.port import MatchBand, SearchDetails
 from triage.routing.catalogue import Catalogue
 
-# In data/synthetic-people.csv: P0003 has an open case with a risk-to-staff alert, P0005
-# an open case with an allocated worker and no alert.
+# On the demo index (data/demo-clients.csv): Cleo Example (SYN0000203) has an open case
+# with a risk-to-staff alert, Edie Dummy (SYN0000205) an open case with an allocated worker
+# and no alert.
 CLEO = SearchDetails(given_name="Cleo", family_name="Example", date_of_birth="1938-11-30")
 EDIE = SearchDetails(family_name="Dummy", date_of_birth="1945-09-09", postcode="UB7 8WW")
 
 
 @pytest.fixture
-def engine(shipped_catalogue: Catalogue) -> CallEngine:
-    return CallEngine(shipped_catalogue, CsvClientIndex(ROOT / "data" /
-                                                        "synthetic-people.csv"))
+def engine(shipped_catalogue: Catalogue, demo_index: SqliteClientIndex) -> CallEngine:
+    return CallEngine(shipped_catalogue, demo_index)
 
 
 def at_person_check(engine: CallEngine) -> CallSession:
@@ -35,10 +34,10 @@ def at_person_check(engine: CallEngine) -> CallSession:
 
 
 def cleo_at_her_outcome(engine: CallEngine) -> CallSession:
-    """A call about Cleo (P0003, known, with a risk-to-staff alert) at its outcome."""
+    """A call about Cleo (SYN0000203, known, with a risk-to-staff alert) at its outcome."""
     call = at_person_check(engine)
     engine.search(call, CLEO)
-    engine.answer(call, "find_person", "P0003")
+    engine.answer(call, "find_person", "SYN0000203")
     engine.answer(call, "reason", "existing_client")
     engine.answer(call, "needs_today", "no")
     return call
@@ -59,13 +58,13 @@ def test_the_last_search_is_kept_on_the_call_with_the_details_and_people_found(
     assert kept.step == "find_person"
     assert kept.details == {"given_name": "Cleo", "family_name": "Example",
                             "date_of_birth": "1938-11-30"}
-    assert [c.person_id for c in kept.candidates] == ["P0003"]
+    assert [c.person_id for c in kept.candidates] == ["SYN0000203"]
     first = kept.candidates[0]
     assert first.band is MatchBand.MATCH and first.score > 0
     assert first.summary and first.reasons["family_name"] == "agrees"
     assert restored.to_dict() == call.to_dict()
     # The restored call can confirm the person found before it was saved.
-    engine.answer(restored, "find_person", "P0003")
+    engine.answer(restored, "find_person", "SYN0000203")
     assert restored.values["known_status"] == "open"
 
 
@@ -76,7 +75,8 @@ def test_a_search_that_needs_more_details_keeps_what_to_ask_for(engine: CallEngi
     assert kept is not None
     assert kept.details == {"given_name": "Ada"}
     assert kept.candidates == ()
-    assert kept.missing == ("an NHS number, or a family name with a date of birth or postcode",)
+    assert kept.missing == ("family_name",)
+    assert kept.advice is not None and "Ask for the person's family name" in kept.advice
 
 
 def test_a_call_saved_before_searches_were_kept_still_restores(engine: CallEngine) -> None:
@@ -86,9 +86,9 @@ def test_a_call_saved_before_searches_were_kept_still_restores(engine: CallEngin
     del old["last_search"]
     restored = engine.restore(old)
     assert restored.last_search is None
-    assert restored.candidates == ["P0003"]
-    engine.answer(restored, "find_person", "P0003")
-    assert restored.values["allocated_worker"] == "Sam Example (synthetic)"
+    assert restored.candidates == ["SYN0000203"]
+    engine.answer(restored, "find_person", "SYN0000203")
+    assert restored.values["allocated_worker"] == "Sam Example"
 
 
 def test_a_damaged_saved_search_is_refused_clearly(engine: CallEngine) -> None:
@@ -103,17 +103,17 @@ def test_a_damaged_saved_search_is_refused_clearly(engine: CallEngine) -> None:
 def test_a_correction_of_the_person_check_can_search_again_and_confirm_someone_else(
         engine: CallEngine) -> None:
     call = cleo_at_her_outcome(engine)
-    # P0003's risk-to-staff alert sends the call to the duty team.
+    # SYN0000203's risk-to-staff alert sends the call to the duty team.
     assert engine.outcome(call).outcome_id == "existing-client:duty_alert_review"
 
     engine.search(call, EDIE, step="find_person")
     assert call.last_search is not None and call.last_search.details["family_name"] == "Dummy"
     assert call.state.endswith("duty_alert_review")  # searching changes no answer
-    result = engine.change(call, "find_person", "P0005")
+    result = engine.change(call, "find_person", "SYN0000205")
 
-    assert call.values["person_id"] == "P0005"
-    assert call.values["allocated_worker"] == "Alex Placeholder (synthetic)"
-    assert call.values["allocated_team"] == "occupational-therapy"
+    assert call.values["person_id"] == "SYN0000205"
+    assert call.values["allocated_worker"] == "Alex Placeholder"
+    assert call.values["allocated_team"] == "Occupational Therapy Team"
     assert call.values["alerts"] == []
     assert result.dropped == ()
     # No alert now: an open case goes to the allocated worker.
@@ -135,11 +135,11 @@ def test_a_person_confirmed_earlier_stays_confirmed_when_a_later_search_did_not_
         engine: CallEngine) -> None:
     call = at_person_check(engine)
     engine.search(call, CLEO)
-    engine.answer(call, "find_person", "P0003")
+    engine.answer(call, "find_person", "SYN0000203")
     engine.answer(call, "reason", "existing_client")
     engine.search(call, EDIE, step="find_person")  # looked again, kept the first person
     engine.change(call, "caller_type", "unpaid_carer")
-    assert call.values["person_id"] == "P0003"
+    assert call.values["person_id"] == "SYN0000203"
     assert engine.current(call).step_id == "needs_today"
 
 

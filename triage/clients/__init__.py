@@ -2,8 +2,9 @@
 
 The engine depends only on the port, :mod:`triage.matching.port`. This package provides the real
 indexes behind that port (SQLite by default, PostgreSQL for larger councils), the CSV
-importer, the synthetic-people generator, the audit hook and the ``triage clients``
-commands.
+importer, the demo index (``data/demo-clients.csv`` imported once, for demos and tests),
+the synthetic-people generator (benchmarks and index tests), the audit hook and the
+``triage clients`` commands.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from triage.clients.audit import (
     SearchAuditEntry,
     SearchRecorder,
 )
+from triage.clients.demo import demo_index_file, demo_people, open_demo_index
 from triage.clients.generator import generate_people, phone_queries, write_csv
 from triage.clients.importer import ColumnMapping, import_csv, load_mapping, read_export
 from triage.clients.sqlite_index import SqliteClientIndex
@@ -67,10 +69,13 @@ __all__ = [
     "StorageError",
     "StoredClientIndex",
     "default_location",
+    "demo_index_file",
+    "demo_people",
     "generate_people",
     "import_csv",
     "load_mapping",
     "open_client_index",
+    "open_demo_index",
     "phone_queries",
     "read_export",
     "write_csv",

@@ -2,7 +2,8 @@
 
 The index location is ``--db``, else ``$TRIAGE_CLIENTS_DB``, else
 ``var/clients.sqlite3``; a ``postgresql://`` URL selects PostgreSQL. Bad input never
-shows a traceback: the command prints what is wrong and returns 1.
+shows a traceback: the command prints what is wrong and returns 1 (and anything these
+functions do not catch is turned into a sentence by ``triage.cli.main``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ AUDIT_ENV = "TRIAGE_CLIENTS_AUDIT"
 DEFAULT_AUDIT = "var/client-searches.jsonl"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``clients`` command (with ``import``, ``generate``, ``search``)."""
     clients = subparsers.add_parser(
         "clients", help="the client index: is this person known to adult social care?",
@@ -73,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _needs_subcommand(parser: argparse.ArgumentParser) -> Any:
     def show_help(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
+        print("\nGive a clients command: import, generate or search.", file=sys.stderr)
         return 1
 
     return show_help
@@ -166,12 +168,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``clients`` on its own (``python -m triage.clients.cli search ...``)."""
-    parser = argparse.ArgumentParser(prog="triage")
-    subparsers = parser.add_subparsers()
-    register(subparsers)
-    args = parser.parse_args(["clients", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.func(args))
+    """Run ``clients`` on its own (``python -m triage.clients.cli search ...``), through
+    the ``triage`` command's one top level, so errors read the same."""
+    from triage.cli import main as triage_main
+
+    return triage_main(["clients", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

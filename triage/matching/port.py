@@ -1,8 +1,8 @@
 """The client-index port: how the engine asks "is this person known to adult social care?".
 
-The engine depends only on this module. Implementations (a CSV file for demos, an
-SQLite or PostgreSQL index for real use) subclass :class:`ClientIndex`, and test fakes
-subclass it too so they cannot drift from the contract.
+The engine depends only on this module. Implementations (the SQLite and PostgreSQL
+indexes of :mod:`triage.clients`) subclass :class:`ClientIndex`, and test fakes subclass
+it too so they cannot drift from the contract.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ A step that fails says which step, what was expected and where the call actually
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from triage.calls import CallEngine, CallSession, OutcomeView
-from triage.clients.csv_index import CsvClientIndex
+from triage.clients.demo import open_demo_index
 from triage.errors import CallError
 from triage.matching.port import SearchDetails
 from triage.pipeline import load_catalogue
@@ -39,10 +40,13 @@ def triage_catalogue(request: pytest.FixtureRequest) -> Catalogue:
 
 
 @pytest.fixture(scope="session")
-def triage_engine(triage_catalogue: Catalogue, request: pytest.FixtureRequest) -> CallEngine:
-    """A call engine on the shipped pathways with the demo client index."""
-    people = Path(str(request.config.rootpath)) / "data" / "synthetic-people.csv"
-    return CallEngine(triage_catalogue, CsvClientIndex(people) if people.exists() else None)
+def triage_engine(triage_catalogue: Catalogue,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallEngine]:
+    """A call engine on the shipped pathways with the demo client index (the people of
+    data/demo-clients.csv, as ``triage call`` and the service see them)."""
+    index = open_demo_index(tmp_path_factory.mktemp("demo-index"))
+    yield CallEngine(triage_catalogue, index)
+    index.close()
 
 
 @dataclass
