@@ -34,11 +34,13 @@ def rendered(problem: Problem, case: Path) -> str:
     path = Path(problem.file)
     if not path.is_absolute():
         path = Path.cwd() / path
+    # The file itself is not followed: a link (even one in a loop) is named where it lies.
+    real = Path(os.path.realpath(path.parent)) / path.name
     for root, prefix in ((case, ""), (BASE, "base/")):
         try:
-            name = prefix + str(path.resolve().relative_to(root.resolve()))
+            name = prefix + str(real.relative_to(os.path.realpath(root)))
             break
-        except (ValueError, OSError):
+        except ValueError:
             continue
     else:
         name = problem.file
