@@ -301,15 +301,18 @@ def _read_text(path: Path, display: str, root: Path | None) -> str | Problem:
     def problem(message: str, check: str = "files") -> Problem:
         return Problem(display, 1, 1, "", message, check)
 
-    if root is not None and os.path.islink(path):
-        target = os.path.realpath(path)
-        folder = os.path.realpath(root)
-        if os.path.commonpath([target, folder]) != folder:
-            return problem(f"the file is a link ('{os.readlink(path)}') to a file outside the "
-                           "folder being read; only files inside the folders given are read "
-                           "(copy the file in, or name it on its own)")
     try:
-        info = os.stat(path)
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            if root is not None:
+                target = os.path.realpath(path)
+                folder = os.path.realpath(root)
+                if os.path.commonpath([target, folder]) != folder:
+                    return problem(f"the file is a link ('{os.readlink(path)}') to a file "
+                                   "outside the folder being read; only files inside the "
+                                   "folders given are read (copy the file in, or name it on "
+                                   "its own)")
+            info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return problem(f"this is {_kind_of(info.st_mode)}, not a file; only plain "
                            "files are read")
@@ -318,19 +321,27 @@ def _read_text(path: Path, display: str, root: Path | None) -> str | Problem:
     except OSError as exc:
         return problem(_open_failure(path, exc))
     try:
-        with os.fdopen(descriptor, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return problem(f"this is {_kind_of(info.st_mode)}, not a file; only plain "
-                               "files are read")
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return problem(f"this is {_kind_of(info.st_mode)}, not a file; only plain "
+                           "files are read")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         return problem(f"cannot read the file ({_reason(exc)})")
-    if len(raw) > MAX_FILE_BYTES:
+    finally:
+        os.close(descriptor)
+    if size > MAX_FILE_BYTES:
         return problem(f"the file is larger than {MAX_FILE_BYTES:,} bytes (1 MiB), the most "
                        "a pathway, script, facts or directory file may be; split it up")
     try:
-        return raw.decode("utf-8")
+        return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError as exc:
         return problem(f"the file is not UTF-8 text ({exc.reason})", "yaml")
 
@@ -372,7 +383,8 @@ def _needs_a_careful_look(text: str) -> bool:
     """True if the text may hold a tag or be nested deeply (see the module docstring)."""
     if "!" in text and _TAG_CANDIDATE.search(text):
         return True
-    return bool(text) and max(map(len, text.splitlines())) > LONG_LINE
+    # Split at "\n" alone: a line ended by a lone "\r" only makes the longest line longer.
+    return max(map(len, text.split("\n"))) > LONG_LINE
 
 
 def _short_where(where: str, parts: int = 6) -> str:
