@@ -97,7 +97,7 @@ def _add_file(lib: Library, src: SourceFile) -> None:
             lib.problems.append(src.problem((), f"the file holds {src.documents()} YAML "
                                             "documents (each '---' line starts one); a file "
                                             "holds one: a pathway, scripts, facts or the "
-                                            "directory"))
+                                            "directory", "yaml"))
             return
         lib.problems.append(
             src.problem((), "the file is empty or not a mapping; it should start with one of: "
