@@ -221,12 +221,22 @@ def list_files(paths: Sequence[Path]) -> Listing:
             found: list[Path] = []
             _walk(path, found, listing.problems)
             listing.files.extend((p, path) for p in sorted(found))
-        elif os.path.lexists(path):
-            listing.files.append((path, None))
-        else:
+        elif _missing(path):
             listing.problems.append(Problem(str(path), 1, 1, "", "no such file or folder",
                                             "files"))
+        else:  # reading it says what it is, or why it cannot be read
+            listing.files.append((path, None))
     return listing
+
+
+def _missing(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:  # there, perhaps, but out of reach: reading it will say why
+        return False
+    return False
 
 
 def _walk(top: Path, found: list[Path], problems: list[Problem]) -> None:

@@ -181,9 +181,9 @@ def test_a_folder_that_cannot_be_read_is_a_problem_not_a_silent_gap(unlockable: 
     shutil.copy(library / "mini.yaml", library / "locked" / "other.yaml")
     (library / "locked").chmod(0)
     script = ("import json, sys; from pathlib import Path; from triage.compiler import "
-              "check_paths; lib, _ = check_paths([Path(sys.argv[1])]); "
+              "check_paths; lib, _ = check_paths([Path(a) for a in sys.argv[1:]]); "
               "print(json.dumps([[p.file, p.line, p.column, p.message] for p in lib.problems]))")
-    command = [sys.executable, "-c", script, str(library)]
+    command = [sys.executable, "-c", script, str(library), str(library / "locked" / "other.yaml")]
     if os.geteuid() == 0:
         # A real permission failure: root reads anything, so the check runs without the
         # two capabilities that let it (util-linux's setpriv, as on any Debian).
@@ -192,9 +192,13 @@ def test_a_folder_that_cannot_be_read_is_a_problem_not_a_silent_gap(unlockable: 
         command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
-    problems = [p for p in json.loads(result.stdout) if "cannot list" in p[3]]
-    assert problems == [[str(library / "locked"), 1, 1, "cannot list the folder (permission "
-                         "denied), so no file in it was read"]]
+    problems = [p for p in json.loads(result.stdout) if "cannot" in p[3]]
+    assert problems == [
+        [str(library / "locked"), 1, 1, "cannot list the folder (permission denied), so no "
+         "file in it was read"],
+        # Named on its own, it is there but out of reach (not "no such file").
+        [str(library / "locked" / "other.yaml"), 1, 1, "cannot read the file (permission "
+         "denied)"]]
 
 
 # --- no input at all makes reading raise ----------------------------------------------------
