@@ -27,7 +27,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import Authenticator, Role, User, hash_password
 from api.notify import Notifier
-from api.service import CallState, FrontDoor, NotYourCall, Override, PathwayLibrary
+from api.service import (
+    CallState,
+    FrontDoor,
+    NotYourCall,
+    Override,
+    PathwayLibrary,
+    PathwaysNotStored,
+)
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
 from api.web import mount_screen
 from triage.audit import audit_logger, failure_fields
@@ -221,7 +228,13 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         async def watch() -> None:
             while True:
                 await asyncio.sleep(settings.reload_seconds)
-                await asyncio.to_thread(library.reload_if_changed)
+                try:
+                    await asyncio.to_thread(library.reload_if_changed)
+                except Exception as exc:
+                    # Whatever went wrong, keep watching: a watcher that died silently
+                    # never took up a changed file again. (Cancellation is not an Exception.)
+                    log.error("pathway_watch_failed", error=type(exc).__name__,
+                              reason=str(exc) if isinstance(exc, PathwaysNotStored) else None)
 
         task = asyncio.create_task(watch())
         try:
@@ -383,10 +396,20 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         """Problems from the last reload (empty when the files on disk are in use)."""
         return {"problems": [str(p) for p in door.library.problems]}
 
-    @app.post("/api/pathways/reload", tags=["pathways"])
+    @app.post("/api/pathways/reload", tags=["pathways"], responses={503: {
+        "model": ErrorOut, "description": "The new versions could not be stored; nothing "
+        "was taken up."}})
     def reload_pathways(user: Designer, door: Door) -> dict[str, Any]:
-        """Validate the files on disk now; new versions are taken up only if all is well."""
-        problems = door.library.reload()
+        """Validate the files on disk now; new versions are taken up only if all is well.
+
+        Every problem in the files is in the answer (and then in ``/api/pathways/problems``).
+        If the new versions cannot be stored, the answer is 503 and nothing changed.
+        """
+        try:
+            problems = door.library.reload()
+        except PathwaysNotStored as exc:
+            raise HTTPException(503, {"field": "pathways", "reason": str(exc),
+                                      "current_version": None}) from exc
         return {"loaded": not problems, "problems": [str(p) for p in problems]}
 
     @app.post("/api/calls", status_code=201, tags=["calls"])

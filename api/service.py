@@ -32,6 +32,7 @@ from triage.problems import Problem
 from triage.routing.catalogue import Catalogue
 from triage.timeframes import UK_TIME
 from triage.views import mermaid
+from triage.yamlsource import list_files
 
 OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
                   "team_referral", "deflect_online", "deflect_online_assisted", "signpost",
@@ -104,8 +105,17 @@ class Override:
     reason: str
 
 
+class PathwaysNotStored(Exception):
+    """New pathway versions validated but could not be stored, so none was taken up."""
+
+
 class PathwayLibrary:
-    """The loaded pathway versions, reloaded from disk only when the files validate."""
+    """The loaded pathway versions, reloaded from disk only when the files validate.
+
+    A reload is all or nothing: new versions are compiled aside, their sources stored in
+    one transaction, and only then added to the catalogue. If anything fails, the catalogue,
+    the sources remembered and the problems shown are exactly as they were.
+    """
 
     def __init__(self, paths: Sequence[Path], archive: Store | None = None) -> None:
         self.paths = list(paths)
@@ -118,14 +128,16 @@ class PathwayLibrary:
         self.log = audit_logger()
 
     def _fingerprint(self) -> dict[str, int]:
-        stamps: dict[str, int] = {}
-        for root in self.paths:
-            files = [root] if root.is_file() else sorted(root.rglob("*.y*ml"))
-            for path in files:
+        listing = list_files(self.paths)
+        stamps = {f"problem:{p}": 0 for p in listing.problems}
+        for path in listing.paths():
+            try:
+                stamps[str(path)] = path.stat().st_mtime_ns
+            except OSError:  # a broken link, say: its own change time still counts
                 try:
-                    stamps[str(path)] = path.stat().st_mtime_ns
+                    stamps[str(path)] = path.lstat().st_mtime_ns
                 except OSError:
-                    continue
+                    stamps[str(path)] = -1
         return stamps
 
     def reload_if_changed(self) -> bool:
@@ -136,10 +148,18 @@ class PathwayLibrary:
         return True
 
     def reload(self) -> list[Problem]:
-        """Validate the files; take up new pathway versions only if there are no problems."""
+        """Validate the files; take up new pathway versions only if there are no problems.
+
+        Returns the problems (none when the files are in use). Raises PathwaysNotStored,
+        having changed nothing, when the new versions' sources cannot be stored.
+        """
         with self._lock:
+            stamps_before = self._stamps
             self._stamps = self._fingerprint()
-            lib, ctx = check_paths(self.paths)
+            try:
+                lib, ctx = check_paths(self.paths)
+            except Exception as exc:
+                return self._reject([self._fault("checked", exc)])
             problems = list(lib.problems)
             sources = {(pid, loc.value.pathway.version): hashlib.sha256(
                 loc.source.text.encode()).hexdigest() for pid, loc in lib.pathways.items()}
@@ -151,28 +171,52 @@ class PathwayLibrary:
                         "use with different content; give the changed pathway a new version",
                         "versions"))
             if problems:
-                self.problems = problems
-                self.log.warning("pathways_rejected", problems=len(problems),
-                                 files=sorted({p.file for p in problems}))
-                return problems
-            compiled = compile_library(lib, ctx.composed)
-            added = []
-            files = {f"{i:03d}/{source.path.name}": source.text
-                     for i, source in enumerate(lib.files)}
-            for pathway in compiled.pathways.values():
-                key = (pathway.id, pathway.version)
-                if key not in self.catalogue.pathways:
-                    self.catalogue.add(pathway)
-                    added.append(f"{pathway.id} v{pathway.version}")
-                    if self.archive is not None:
-                        # Kept so a call can finish on this version after a restart, even
-                        # when the files on disk have moved on.
-                        self.archive.keep_pathway_sources(pathway.id, pathway.version, files)
+                return self._reject(problems)
+            try:
+                compiled = compile_library(lib, ctx.composed)
+            except Exception as exc:
+                return self._reject([self._fault("compiled", exc)])
+            new = [p for key, p in sorted(compiled.pathways.items())
+                   if key not in self.catalogue.pathways]
+            added = [f"{p.id} v{p.version}" for p in new]
+            if new and self.archive is not None:
+                # Kept so a call can finish on this version after a restart, even when the
+                # files on disk have moved on.
+                files = {f"{i:03d}/{source.path.name}": source.text
+                         for i, source in enumerate(lib.files)}
+                try:
+                    self.archive.keep_pathway_versions([(p.id, p.version) for p in new], files)
+                except Exception as exc:
+                    # Nothing was taken up; look again at the next tick, as if unchanged.
+                    self._stamps = stamps_before
+                    self.log.error("pathways_not_stored", versions=added,
+                                   error=type(exc).__name__)
+                    raise PathwaysNotStored(
+                        f"The new pathway versions ({', '.join(added)}) validated, but could "
+                        f"not be stored in the database ({_database_reason(exc)}), so none "
+                        "of them was taken up and the versions in use are unchanged. Try "
+                        "again once the database accepts changes.") from exc
+            for pathway in new:
+                self.catalogue.add(pathway)
             self._sources.update(sources)
             self.problems = []
             self.log.info("pathways_loaded", added=added)
             return []
 
+    def _reject(self, problems: list[Problem]) -> list[Problem]:
+        self.problems = problems
+        self.log.warning("pathways_rejected", problems=len(problems),
+                         files=sorted({p.file for p in problems}))
+        return problems
+
+    def _fault(self, stage: str, exc: Exception) -> Problem:
+        """A fault of ours while checking or compiling, told to the designer as a problem."""
+        self.log.error("pathways_check_failed", stage=stage, error=type(exc).__name__)
+        where = ", ".join(str(p) for p in self.paths)
+        return Problem(where, 1, 1, "", f"the pathway files could not be {stage} "
+                       f"({type(exc).__name__} in the checker), so nothing was taken up; this "
+                       "is a fault in the checker, not necessarily in the files: please report "
+                       "it with the files", "internal")
 
     def remember_archived(self) -> None:
         """Before the first reload: know what each archived version's own file said, so a
@@ -538,3 +582,11 @@ def contact_record(session: CallSession, outcome: OutcomeView, user: User,
         "trail": [{"at": h.at, "step": h.state, "kind": h.kind, "answer": h.answer,
                    "why": h.why, "route": h.route} for h in session.history],
     }
+
+
+def _database_reason(exc: Exception) -> str:
+    """The database's own first line about a failure (never the statement or its values)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    reason = lines[0] if lines else ""
+    return (reason[:200] or type(cause).__name__).rstrip(".")

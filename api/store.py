@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -356,17 +356,32 @@ class Store:
     def keep_pathway_sources(self, pathway_id: str, version: int,
                              files: Mapping[str, str]) -> None:
         """Keep the files a pathway version was compiled from (first copy wins)."""
-        try:
-            with self.transaction() as c:
-                exists = c.execute(sa.select(pathway_sources.c.version).where(
-                    pathway_sources.c.pathway_id == pathway_id,
-                    pathway_sources.c.version == version)).first()
-                if exists is None:
-                    c.execute(pathway_sources.insert().values(
-                        pathway_id=pathway_id, version=version,
-                        files=json.dumps(files, sort_keys=True), stored_at=now()))
-        except sa.exc.IntegrityError:
-            pass  # another instance kept the same version at the same moment
+        self.keep_pathway_versions([(pathway_id, version)], files)
+
+    def keep_pathway_versions(self, versions: Sequence[tuple[str, int]],
+                              files: Mapping[str, str]) -> None:
+        """Keep the files these pathway versions were compiled from, all in one transaction:
+        every version is kept, or (on any error, which is raised) none is. A version kept
+        already keeps its first copy.
+        """
+        text = json.dumps(files, sort_keys=True)
+        for attempt in range(2):
+            try:
+                with self.transaction() as c:
+                    for pathway_id, version in sorted(versions):
+                        exists = c.execute(sa.select(pathway_sources.c.version).where(
+                            pathway_sources.c.pathway_id == pathway_id,
+                            pathway_sources.c.version == version)).first()
+                        if exists is None:
+                            c.execute(pathway_sources.insert().values(
+                                pathway_id=pathway_id, version=version, files=text,
+                                stored_at=now()))
+                return
+            except sa.exc.IntegrityError:
+                # Another instance may have kept one of them at the same moment: once more,
+                # and its copies are then found and kept. A second failure is no race.
+                if attempt:
+                    raise
 
     def pathway_sources(self) -> list[tuple[str, int, str]]:
         """Every kept pathway version: (id, version, files as JSON)."""

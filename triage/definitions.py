@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from triage.vocabulary import AnswerType, OutcomeKind, RequestOutcome, RouteOfAccess
 
@@ -203,18 +203,42 @@ Step = Annotated[
 ]
 
 
+PATHWAY_VERSION_MAX = 2**31 - 1
+"""The largest pathway version: the service stores versions in 32-bit integer columns."""
+_VERSION_RANGE = (f"the version must be a whole number from 1 to {PATHWAY_VERSION_MAX} (the "
+                  "range a 32-bit database column holds)")
+
+
 class PathwayMeta(Strict):
     """Who owns a pathway, which version it is and whether it is live."""
 
     id: RefId
     title: str
-    version: int = Field(ge=1)
+    version: int = Field(description="A whole number from 1 to 2147483647; raise it for "
+                         "every live change.", json_schema_extra={
+                             "minimum": 1, "maximum": PATHWAY_VERSION_MAX})
     owner: str
     status: Literal["draft", "live"]
     change_note: str
     usage: Literal["entry", "subpathway"] = Field(
         default="entry", description="subpathway: only reached by a handover, never started."
     )
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_not_true_or_false(cls, value: object) -> object:
+        if isinstance(value, bool):  # pydantic would take true for version 1
+            raise ValueError(_VERSION_RANGE)
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _version_in_range(cls, value: int) -> int:
+        # The service keeps versions in 32-bit integer columns: a larger one used to pass
+        # here and then fail to store, half taken up.
+        if not 1 <= value <= PATHWAY_VERSION_MAX:
+            raise ValueError(_VERSION_RANGE)
+        return value
 
 
 class Calculation(Strict):

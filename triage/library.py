@@ -2,11 +2,14 @@
 
 :func:`read_library` reads every pathway, script, facts and directory file it is given,
 and returns a :class:`Library` of definitions together with every problem found, each
-located as ``file:line:col``. It never raises for a bad file.
+located as ``file:line:col``. It never raises for a bad file: whatever is wrong with one
+(and should a check itself fail on it) the file is a located problem, and the others are
+still read.
 """
 
 from __future__ import annotations
 
+import reprlib
 import typing
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +26,7 @@ from triage.definitions import (
 )
 from triage.problems import Problem
 from triage.sources import Library, Loc, Located, Source
-from triage.yamlsource import SourceFile, read_yaml, unreadable_folders, yaml_files
+from triage.yamlsource import SourceFile, display_path, list_files, read_yaml
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "pathway": Pathway,
@@ -35,27 +38,40 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
 
 def read_library(paths: Sequence[Path]) -> Library:
     """Read files and folders of pathways, scripts, facts and the directory."""
-    lib = Library()
-    missing = [path for path in paths if not path.exists()]
-    for path in missing:
-        lib.problems.append(Problem(str(path), 1, 1, "", "no such file or folder", "files"))
-    files = [path for path in yaml_files(paths) if path not in missing]  # reported once
-    for folder, reason in unreadable_folders(paths):
-        lib.problems.append(Problem(str(folder), 1, 1, "", f"cannot read the folder: {reason}",
-                                    "files"))
-    for path in files:
-        parsed = read_yaml(path)
-        if isinstance(parsed, Problem):
-            lib.problems.append(parsed)
-            continue
+    listing = list_files(paths)
+    lib = Library(problems=list(listing.problems))
+    for path, root in listing.files:
+        read_file(lib, path, root)
+    return lib
+
+
+def read_file(lib: Library, path: Path, root: Path | None = None) -> None:
+    """Read one file (found in the folder ``root``) into ``lib``."""
+    try:
+        parsed = read_yaml(path, root)
+        if isinstance(parsed, list):
+            lib.problems.extend(parsed)
+            return
         lib.files.append(parsed)
         _add_file(lib, parsed)
-    return lib
+    except Exception as exc:  # a fault of ours; the designer still hears of the file
+        lib.problems.append(Problem(
+            display_path(path), 1, 1, "", f"the file could not be checked ({type(exc).__name__} "
+            "in the checker); this is a fault in the checker, not necessarily in the file: "
+            "please report it with the file", "yaml"))
 
 
 def _add_file(lib: Library, src: SourceFile) -> None:
     data = src.data
     if not isinstance(data, dict) or not data:
+        if _too_deep(lib, src):
+            return
+        if src.documents() > 1:
+            lib.problems.append(src.problem((), f"the file holds {src.documents()} YAML "
+                                            "documents (each '---' line starts one); a file "
+                                            "holds one: a pathway, scripts, facts or the "
+                                            "directory", "yaml"))
+            return
         lib.problems.append(
             src.problem((), "the file is empty or not a mapping; it should start with one of: "
                         + ", ".join(f"'{k}:'" for k in FILE_KINDS))
@@ -63,19 +79,51 @@ def _add_file(lib: Library, src: SourceFile) -> None:
         return
     kind = next((k for k in FILE_KINDS if k in data), None)
     if kind is None:
+        if _too_deep(lib, src):
+            return
         first = next(iter(data))
         lib.problems.append(
-            src.problem((first,), f"unknown kind of file (top-level key '{first}'); a file "
-                        "starts with one of: " + ", ".join(f"'{k}:'" for k in FILE_KINDS))
+            src.problem((first,), f"unknown kind of file (top-level key '{_shown(first)}'); a "
+                        "file starts with one of: " + ", ".join(f"'{k}:'" for k in FILE_KINDS))
         )
         return
     model = FILE_KINDS[kind]
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        lib.problems.extend(_validation_problems(src, exc, model))
+        if not _too_deep(lib, src):
+            lib.problems.extend(_validation_problems(src, exc, model))
         return
     _register(lib, src, parsed)
+
+
+def _too_deep(lib: Library, src: SourceFile) -> bool:
+    """Report a file nested too deeply to locate anything else in (True if it is).
+
+    Asked only of a file that does not fit the format: the models nest a few levels, so a
+    file that fits them cannot be deep.
+    """
+    problem = src.too_deep()
+    if problem is not None:
+        lib.problems.append(problem)
+    return problem is not None
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 3, 80, 80, 80
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 6
+
+
+def _as_written(value: Any) -> str:
+    """A value from a file, quoted in a message as YAML writes it where that differs."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return _SHOWN.repr(value)
+
+
+def _shown(value: Any) -> str:
+    """A value from a file, quoted in a message: short, however large or deep it is."""
+    return _SHOWN.repr(value) if not isinstance(value, str) else _SHOWN.repr(value)[1:-1]
 
 
 def _register(lib: Library, src: SourceFile, parsed: BaseModel) -> None:
@@ -159,16 +207,16 @@ def _message(err: Any, data: Any, loc: Loc, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         valid = _valid_keys(model, data, loc[:-1])
         hint = f" (valid keys here: {', '.join(valid)})" if valid else ""
-        return f"unknown key '{loc[-1]}'{hint}"
+        return f"unknown key '{_shown(loc[-1])}'{hint}"
     if kind == "missing":
         return f"missing required key '{loc[-1]}'"
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         friendly = _FRIENDLY_PATTERNS.get(pattern, f"must match {pattern}")
-        return f"'{err.get('input')}' {friendly}"
+        return f"'{_shown(err.get('input'))}' {friendly}"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return (f"unknown step kind '{ctx.get('tag')}' (valid kinds: "
+        return (f"unknown step kind '{_shown(ctx.get('tag'))}' (valid kinds: "
                 f"{ctx.get('expected_tags', '').replace(chr(39), '')})")
     if kind == "union_tag_not_found":
         return "missing 'kind' (one of: say, question, lookup, handover, return, outcome)"
@@ -176,7 +224,7 @@ def _message(err: Any, data: Any, loc: Loc, model: type[BaseModel]) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if "input" in err and kind not in ("model_type",) and not isinstance(err["input"], dict):
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {_as_written(err['input'])})"
     return msg
 
 

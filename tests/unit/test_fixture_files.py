@@ -35,11 +35,13 @@ def rendered(problem: Problem, case: Path) -> str:
     path = Path(problem.file)
     if not path.is_absolute():
         path = Path.cwd() / path
+    # The file itself is not followed: a link (even one in a loop) is named where it lies.
+    real = Path(os.path.realpath(path.parent)) / path.name
     for root, prefix in ((case, ""), (BASE, "base/")):
         try:
-            name = prefix + str(path.resolve().relative_to(root.resolve()))
+            name = prefix + str(real.relative_to(os.path.realpath(root)))
             break
-        except (ValueError, OSError):
+        except ValueError:
             continue
     else:
         name = problem.file
@@ -72,3 +74,12 @@ def test_an_invalid_fixture_reports_exactly_its_expected_problems(case: Path) ->
     expected = [line for line in expected_file.read_text(encoding="utf-8").splitlines()
                 if line.strip()]
     assert found == expected
+
+
+def test_the_problems_pathways_md_quotes_are_what_the_fixtures_report() -> None:
+    docs = (FIXTURES.parents[2] / "docs" / "pathways.md").read_text(encoding="utf-8")
+    section = docs.split("### What YAML a file may use", 1)[1].split("### Every check", 1)[0]
+    quoted = section.split("```\n", 2)[1].splitlines()
+    reported = {line for case in cases("invalid")
+                for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines()}
+    assert quoted and all(line in reported for line in quoted), set(quoted) - reported
