@@ -1,4 +1,5 @@
-"""Durable storage for calls, contact records, sent links, users, sign-in sessions and reads.
+"""Durable storage for calls, contact records, sent links, users, sign-in sessions and reads,
+and the recent failed sign-in attempts that sign-in throttling counts.
 
 SQLAlchemy Core over SQLite (the embedded default) or PostgreSQL (``TRIAGE_DATABASE_URL``);
 the schema is created and upgraded by Alembic migrations (``api/migrations``). Every call
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -97,6 +99,39 @@ record_reads = sa.Table(
     sa.Column("contact_id", sa.Integer, nullable=False),
     sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Recent sign-in attempts that have not (yet) succeeded, one row per attempt and key: the
+# keyed hash of the user name typed, and of the address it came from (migration 0006).
+# Nothing typed is kept as typed. Rows are deleted once they can no longer count.
+sign_in_attempts = sa.Table(
+    "sign_in_attempts", metadata,
+    sa.Column("attempt_row", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("attempt_id", sa.String(32), nullable=False),  # the same for both keys
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+    # Further attempts with this key are refused until then (None: not over the limit).
+    sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("sign_in_attempts_by_key", "key_hash", "attempted_at"),
+    sa.Index("sign_in_attempts_by_time", "attempted_at"),
+)
+# The random key of those hashes, made once per database by migration 0006, so that a
+# hash cannot be looked up in a table made in advance.
+sign_in_key = sa.Table(
+    "sign_in_key", metadata,
+    sa.Column("secret", sa.String(64), primary_key=True),
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """What recent sign-in attempts with one key add up to, before the attempt being made."""
+
+    attempts: int
+    """Attempts not followed by a success, within the window counted."""
+    blocked_until: dt.datetime | None
+    """Until when further attempts are refused (None or in the past: they are not)."""
 
 
 class StaleUpdate(Exception):
@@ -530,3 +565,65 @@ class Store:
         """Sign out."""
         with self.transaction() as c:
             c.execute(auth_sessions.delete().where(auth_sessions.c.token_hash == token_hash))
+
+    # --- sign-in attempts (throttling) -----------------------------------------------
+
+    def sign_in_secret(self) -> bytes:
+        """The key for hashing user names and addresses (made by migration 0006)."""
+        with self.engine.connect() as c:
+            secret = c.execute(sa.select(sign_in_key.c.secret)).scalar()
+        if secret is None:  # a database whose key row was removed by hand: make a new one
+            try:
+                with self.transaction() as c:
+                    c.execute(sign_in_key.insert().values(secret=secrets.token_hex(32)))
+            except sa.exc.IntegrityError:
+                pass
+            with self.engine.connect() as c:
+                secret = c.execute(sa.select(sign_in_key.c.secret)).scalar_one()
+        return bytes.fromhex(str(secret))
+
+    def sign_in_attempt(self, attempt_id: str, keys: Sequence[str], *, at: dt.datetime,
+                        since: dt.datetime, forget_before: dt.datetime,
+                        decide: Callable[[Mapping[str, KeyHistory]],
+                                         tuple[Mapping[str, dt.datetime | None], T]]) -> T:
+        """Record a sign-in attempt under each of ``keys``, as ``decide`` says, in one
+        transaction; return what ``decide`` worked out.
+
+        ``decide`` gets each key's history (attempts since ``since``, and how long it is
+        blocked) and returns the keys to record the attempt under, each with the time
+        further attempts are blocked until (or None), and its verdict. Attempts with the
+        same key are taken one at a time, across instances: a PostgreSQL advisory lock
+        per key, and on SQLite the database's write lock (taken by the first statement,
+        which deletes attempts from before ``forget_before``). So a burst of attempts at
+        the same moment is counted exactly, and none slips past the limit.
+        """
+        rows = sign_in_attempts.c
+        with self.transaction() as c:
+            if c.dialect.name == "postgresql":
+                for key in sorted(set(keys)):  # always in the same order: no deadlock
+                    c.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"),
+                              {"lock": int.from_bytes(bytes.fromhex(key[:16]), "big",
+                                                      signed=True)})
+            c.execute(sign_in_attempts.delete().where(rows.attempted_at < forget_before))
+            found = c.execute(
+                sa.select(rows.key_hash,
+                          sa.func.sum(sa.case((rows.attempted_at > since, 1), else_=0)),
+                          sa.func.max(rows.blocked_until))
+                .where(rows.key_hash.in_(list(keys))).group_by(rows.key_hash)).all()
+            history = {key: KeyHistory(0, None) for key in keys}
+            for key, attempts, blocked in found:
+                history[key] = KeyHistory(int(attempts or 0), _utc(blocked))
+            record, verdict = decide(history)
+            if record:
+                c.execute(sign_in_attempts.insert(), [
+                    {"attempt_id": attempt_id, "key_hash": key, "attempted_at": at,
+                     "blocked_until": blocked} for key, blocked in record.items()])
+        return verdict
+
+    def sign_in_succeeded(self, attempt_id: str, user_key: str) -> None:
+        """Forget the failed attempts under a user name once it signs in, and this attempt
+        everywhere (the failures from its address still count)."""
+        rows = sign_in_attempts.c
+        with self.transaction() as c:
+            c.execute(sign_in_attempts.delete().where(
+                (rows.key_hash == user_key) | (rows.attempt_id == attempt_id)))

@@ -9,17 +9,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from api.auth import COOKIE
 from api.web.texts import sentence
 from triage.calls import StepView
 from triage.matching.port import SearchDetails
 
+SIGN_IN_COOKIE = "triage_sign_in"
+"""The pre-session CSRF token of the sign-in form (there is no session to derive one from)."""
+SIGN_IN_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+SIGN_IN_TOKEN_SECONDS = 2 * 3600
 SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
                  "address")
 DATE_PARTS = ("day", "month", "year")
@@ -30,8 +37,6 @@ LOCAL_PATH = re.compile(r"^/[A-Za-z0-9/_.~%?&=+-]*$")
 
 def session_token(request: Request) -> str | None:
     """The session token from the cookie."""
-    from api.app import COOKIE
-
     return request.cookies.get(COOKIE)
 
 
@@ -40,17 +45,72 @@ def csrf_token(session_token: str) -> str:
     return hashlib.sha256(b"triage-screen-csrf:" + session_token.encode()).hexdigest()
 
 
-def same_origin(request: Request) -> bool:
-    """False when the browser says the form came from another site."""
+def sent_from_here(request: Request) -> bool | None:
+    """Whether the browser says the request came from this service's own pages: True,
+    False (from another site), or None (it said nothing either way).
+
+    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with every form and ``fetch`` POST, and
+    a page cannot change them; an older browser may send only a ``Referer``. Each one
+    sent must say this service ("same-origin", or this scheme, host and port).
+    """
     expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    said: list[bool] = []
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        said.append(fetch_site == "same-origin")
     origin = request.headers.get("origin")
     if origin is not None:
-        return origin == expected
-    referer = request.headers.get("referer")
-    if referer:
-        parts = urlsplit(referer)
-        return f"{parts.scheme}://{parts.netloc}" == expected
-    return True
+        said.append(origin == expected)
+    else:
+        referer = request.headers.get("referer")
+        if referer:
+            parts = urlsplit(referer)
+            said.append(f"{parts.scheme}://{parts.netloc}" == expected)
+    return all(said) if said else None
+
+
+def same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another site (a screen form also
+    carries a CSRF token, so a browser that says nothing is let through to that check)."""
+    return sent_from_here(request) is not False
+
+
+def sign_in_token(request: Request) -> str | None:
+    """The sign-in form's token from its cookie, if the browser has a well-formed one."""
+    token = request.cookies.get(SIGN_IN_COOKIE, "")
+    return token if SIGN_IN_TOKEN.match(token) else None
+
+
+def new_sign_in_token() -> str:
+    """A random token for the sign-in form: set in its cookie and sent in the form."""
+    return secrets.token_urlsafe(32)
+
+
+def set_sign_in_cookie(response: Response, request: Request, token: str) -> None:
+    """Give the browser the sign-in form's token: only this service's own pages send it
+    back (SameSite=Strict), and only to /sign-in."""
+    response.set_cookie(SIGN_IN_COOKIE, token, max_age=SIGN_IN_TOKEN_SECONDS,
+                        path="/sign-in", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+def clear_sign_in_cookie(response: Response, request: Request) -> None:
+    """Forget the sign-in form's token (once signed in, the session's own token is used)."""
+    response.delete_cookie(SIGN_IN_COOKIE, path="/sign-in", httponly=True,
+                           samesite="strict", secure=request.url.scheme == "https")
+
+
+def sign_in_form_ok(request: Request, form: FormData) -> bool:
+    """True when the sign-in form came from this service's sign-in page: the token in the
+    form is the one in the browser's cookie (compared in constant time), and the browser
+    does not say it came from another site.
+
+    This stops "login CSRF": another site signing a handler's browser in as someone else.
+    """
+    token = sign_in_token(request)
+    sent = str(form.get("csrf", ""))
+    return (token is not None and same_origin(request)
+            and hmac.compare_digest(sent.encode(), token.encode()))
 
 
 def posted_form(request: Request) -> FormData:

@@ -8,6 +8,7 @@ summarised at the top.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -15,19 +16,30 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.auth import User
+from api.auth import (
+    TooManyAttempts,
+    User,
+    clear_session_cookie,
+    request_address,
+    set_session_cookie,
+)
 from api.service import OVERRIDE_KINDS, TAKE_OVER_REASON_LIMIT, CallState, Override
 from api.store import StaleUpdate
+from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
 from api.web.forms import (
     checked_form,
+    clear_sign_in_cookie,
     form_answer,
+    new_sign_in_token,
     posted_form,
     safe_next,
     same_answer,
-    same_origin,
     search_details,
     session_token,
+    set_sign_in_cookie,
+    sign_in_form_ok,
+    sign_in_token,
     version_of,
 )
 from api.web.notices import Notice
@@ -41,55 +53,74 @@ NOT_ANSWERED = "That question has not been answered in this call, so there is no
 
 
 def mount_screen(app: FastAPI) -> None:
-    """Add the handler's screen and the GOV.UK Frontend assets to ``app``."""
+    """Add the handler's screen, the GOV.UK Frontend assets and the API documentation
+    (for signed-in users) to ``app``."""
     screen = Screen()
     app.state.screen = screen
+    router = Router(app, screen)
+    mount_api_docs(app, router)  # before /assets is mounted, which would hide its files
     mount_assets(app)
     show_errors_as_pages(app, screen)
-    router = Router(app, screen)
     for add_pages in (add_sign_in_pages, add_start_pages, add_call_pages, add_outcome_pages):
         add_pages(router)
 
 
 def add_sign_in_pages(router: Router) -> None:
     """``/sign-in`` and ``/sign-out``."""
-    from api.app import COOKIE
-
     screen = router.screen
+
+    def sign_in_form(request: Request, token: str, status: int = 200, *,
+                     errors: Sequence[tuple[str, str]] = (), username: str = "",
+                     target: str = "/") -> Response:
+        return screen.render(request, "sign_in.html", status, user=screen.user(request),
+                             next=target, errors=list(errors), username=username,
+                             sign_in_csrf=token)
 
     @router.page("/sign-in", "GET")
     def sign_in_page(request: Request) -> Response:
-        return screen.render(request, "sign_in.html", user=screen.user(request),
-                             next=safe_next(request.query_params.get("next")), errors=[],
-                             username="")
+        token = sign_in_token(request) or new_sign_in_token()
+        response = sign_in_form(request, token,
+                                target=safe_next(request.query_params.get("next")))
+        set_sign_in_cookie(response, request, token)
+        return response
 
     @router.page("/sign-in", "POST")
     def sign_in(request: Request) -> Response:
+        # A refused sign-in sets no cookie at all: not the session's, not the form's.
         form = posted_form(request)
         target = safe_next(str(form.get("next", "/")))
         username = str(form.get("username", "")).strip()[:80]
         password = str(form.get("password", ""))[:200]
-        if not same_origin(request):
+        token = sign_in_token(request)
+        if token is None or not sign_in_form_ok(request, form):
+            screen.log.warning("sign_in_form_refused")
             return screen.problem(request, 403, "This form could not be accepted",
-                                  "The sign-in form did not come from this service.")
+                                  "The sign-in form had expired or did not come from this "
+                                  "service. Go to the sign-in page and sign in again.")
         errors = []
         if not username:
             errors.append(("username", "Enter your user name"))
         if not password:
             errors.append(("password", "Enter your password"))
-        result = None if errors else request.app.state.auth.sign_in(username, password)
+        if errors:
+            return sign_in_form(request, token, 422, errors=errors, username=username,
+                                target=target)
+        try:
+            result = request.app.state.auth.sign_in(username, password,
+                                                    request_address(request))
+        except TooManyAttempts as exc:
+            response = sign_in_form(request, token, 429, errors=[("username", str(exc))],
+                                    username=username, target=target)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if result is None:
-            if not errors:
-                errors.append(("username", "The user name or password is wrong"))
-                screen.log.info("sign_in_refused")
-            return screen.render(request, "sign_in.html", 401 if password else 422, user=None,
-                                 next=target, errors=errors, username=username)
-        token, user = result
-        settings = request.app.state.settings
+            screen.log.info("sign_in_refused")
+            return sign_in_form(request, token, 401, username=username, target=target,
+                                errors=[("username", "The user name or password is wrong")])
+        session, user = result
         response = screen.redirect(request, target)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https",
-                            max_age=int(settings.session_hours * 3600))
+        set_session_cookie(response, request, session, request.app.state.settings.session_hours)
+        clear_sign_in_cookie(response, request)
         screen.log.info("signed_in", user=user.username, role=user.role.value, via="screen")
         return response
 
@@ -103,7 +134,7 @@ def add_sign_in_pages(router: Router) -> None:
             return screen.forbidden_form(request, user)
         request.app.state.auth.sign_out(session_token(request) or "")
         response = screen.redirect(request, "/sign-in")
-        response.delete_cookie(COOKIE)
+        clear_session_cookie(response, request)
         return response
 
 

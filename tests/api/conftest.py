@@ -238,6 +238,14 @@ class Service:
         return self.post(f"/api/calls/{state['call_id']}/finish", body)
 
 
+def sign_in_form_token(page: str) -> str:
+    """The pre-session CSRF token in the sign-in form of a page (not the sign-out form's)."""
+    form = page[page.index('action="/sign-in"'):]
+    match = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert match is not None, page
+    return match.group(1)
+
+
 def settings_for(backend: str, home: Path, databases: Databases, **overrides: Any) -> Settings:
     """Service settings on ``backend`` with a fresh database and the demo client index."""
     values: dict[str, Any] = {"home": home, "demo_password": PASSWORD,

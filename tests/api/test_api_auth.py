@@ -9,10 +9,17 @@ import time
 import pytest
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from api.auth import token_hash
 from api.store import auth_sessions
-from tests.api.conftest import INFORMATION_CALL, PASSWORD, MakeService, Service
+from tests.api.conftest import (
+    INFORMATION_CALL,
+    PASSWORD,
+    MakeService,
+    Service,
+    sign_in_form_token,
+)
 
 OPEN_ROUTES = {"/health", "/api/session"}  # /api/session: POST signs in; DELETE needs a user
 
@@ -148,3 +155,82 @@ def test_sessions_last_as_long_as_the_setting_says(make_service: MakeService) ->
     assert short.client.get("/api/pathways", headers=headers).status_code == 200
     time.sleep(2)
     assert short.client.get("/api/pathways", headers=headers).status_code == 401
+
+
+# --- changes signed by the session cookie must come from this service ------------------
+
+def cookie_write_routes(service: Service) -> list[tuple[str, str]]:
+    """Every API route that changes something and takes a signed-in user."""
+    return [(method, path) for method, path in api_routes(service)
+            if method not in ("GET", "HEAD") and (method, path) != ("POST", "/api/session")]
+
+
+def cookie_of(service: Service, role: str = "handler") -> dict[str, str]:
+    return {"Cookie": f"triage_session={service.token(role)}"}
+
+
+def test_every_cookie_signed_change_without_an_origin_is_refused_before_anything_happens(
+        service: Service) -> None:
+    routes = cookie_write_routes(service)
+    assert ("POST", "/api/calls/{call_id}/take-over") in routes
+    before = service.get("/api/calls").json()
+    for method, path in routes:
+        for where in ({}, {"Origin": "https://elsewhere.example"},
+                      {"Referer": "https://elsewhere.example/page"},
+                      {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}):
+            reply = service.client.request(method, concrete(path), json={"pathway":
+                                           "front-door"}, headers={**cookie_of(service),
+                                                                   **where})
+            assert reply.status_code == 403, (method, path, where, reply.text)
+            error = reply.json()["error"]
+            assert error["field"] == "origin"
+            assert "nothing was changed" in error["reason"]
+    assert service.get("/api/calls").json() == before  # no call was started
+    assert service.get("/api/pathways").status_code == 200  # the cookie still works
+
+
+@pytest.mark.parametrize("where", [
+    {"Origin": "http://testserver"},
+    {"Referer": "http://testserver/docs"},
+    {"Sec-Fetch-Site": "same-origin"},
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+])
+def test_a_cookie_signed_change_from_this_service_is_accepted(
+        service: Service, where: dict[str, str]) -> None:
+    reply = service.client.post("/api/calls", json={"pathway": "front-door"},
+                                headers={**cookie_of(service), **where})
+    assert reply.status_code == 201, reply.text
+
+
+def test_a_bearer_token_needs_no_origin_and_a_cookie_read_needs_none_either(
+        service: Service) -> None:
+    reply = service.client.post("/api/calls", json={"pathway": "front-door"},
+                                headers={**service.headers(), "Origin": "https://elsewhere.example",
+                                         "Cookie": f"triage_session={service.token('handler')}"})
+    assert reply.status_code == 201, reply.text
+    assert service.client.get("/api/calls", headers=cookie_of(service)).status_code == 200
+
+
+def test_the_session_cookie_is_the_same_from_the_api_and_the_screen_and_secure_over_https(
+        service: Service) -> None:
+    def cookie_attributes(header: str) -> set[str]:
+        name_value, *attributes = [part.strip() for part in header.split(";")]
+        assert name_value.startswith("triage_session=")
+        return {a.lower() for a in attributes}
+
+    for base, secure in (("https://testserver", True), ("http://testserver", False)):
+        client = TestClient(service.app, base_url=base)
+        api = client.post("/api/session", json={"username": "demo-handler",
+                                                "password": PASSWORD})
+        assert api.status_code == 200
+        token = sign_in_form_token(client.get("/sign-in").text)
+        screen = client.post("/sign-in", data={"csrf": token, "username": "demo-handler",
+                                               "password": PASSWORD},
+                             headers={"Origin": base}, follow_redirects=False)
+        assert screen.status_code == 303, screen.text
+        session = [h for h in screen.headers.get_list("set-cookie")
+                   if h.startswith("triage_session=")]
+        from_api = cookie_attributes(api.headers["set-cookie"])
+        assert from_api == cookie_attributes(session[0])
+        assert ("secure" in from_api) is secure
+        assert {"httponly", "samesite=lax", "path=/"} <= from_api

@@ -3,6 +3,7 @@ left exactly as it was. Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -186,4 +187,71 @@ def test_a_link_is_never_reported_sent_when_notify_is_not_configured(
 def test_a_bad_page_of_contact_records_is_422(service: Service, query: dict[str, Any]) -> None:
     reply = service.get("/api/contacts", role="supervisor", **query)
     assert reply.status_code == 422
-    assert reply.json()["error"]["field"] in ("limit", "offset", "query.limit")
+    # Checked by the schema (Query bounds), named as every other query parameter is.
+    assert reply.json()["error"]["field"] == f"query.{next(iter(query))}"
+    assert reply.json()["error"]["reason"].endswith(".")
+
+
+# --- bodies that cannot be decoded ------------------------------------------------------
+
+UNREADABLE = {
+    "not UTF-8": b'{"version": 3, "step": "caller\xff\xfe"}',
+    "nested too deeply": b"[" * 50_000,
+    "broken JSON": b'{"version": 3,',
+    "not an object": b'"no"',
+    "empty": b"",
+}
+
+
+def body_routes(service: Service) -> list[str]:
+    """Every API route that takes a JSON body (signing in included)."""
+    from fastapi.routing import APIRoute
+
+    return sorted({re.sub(r"\{[^}]+\}", "1", route.path) for route in service.app.routes
+                   if isinstance(route, APIRoute) and route.path.startswith("/api")
+                   and route.body_field is not None})
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_an_anonymous_request_is_told_to_sign_in_before_anything_about_its_body(
+        service: Service, kind: str) -> None:
+    routes = body_routes(service)
+    assert "/api/calls/1/answer" in routes
+    for path in routes:
+        if path == "/api/session":
+            continue
+        reply = service.client.post(path, content=UNREADABLE[kind],
+                                    headers={"Content-Type": "application/json"})
+        assert reply.status_code == 401, (path, reply.text)
+        assert reply.json()["error"]["field"] == "authorization"
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("not UTF-8", "The body is not valid JSON: it is not UTF-8 text (byte 30 cannot be read)."),
+    ("nested too deeply", "The body is not valid JSON that can be read: it is nested too "
+                          "deeply."),
+    ("broken JSON", "The body is not valid JSON: Expecting property name enclosed in double "
+                    "quotes."),
+    ("not an object", "The body must be a JSON object (in braces), not a list or a value."),
+    ("empty", "The body is empty; send a JSON object with the request's fields."),
+])
+def test_every_body_that_cannot_be_read_is_422_with_a_sentence_on_every_route(
+        service: Service, kind: str, reason: str) -> None:
+    routes = body_routes(service)
+    assert {"/api/session", "/api/calls", "/api/calls/1/search"} <= set(routes)
+    for path in routes:
+        reply = service.client.post(path, content=UNREADABLE[kind], headers={
+            **service.headers(), "Content-Type": "application/json"})
+        assert reply.status_code == 422, (path, reply.text)
+        assert reply.json()["error"] == {"field": "body", "reason": reason,
+                                         "current_version": None}, path
+
+
+def test_a_body_not_sent_as_json_is_422_saying_how_to_send_it(
+        service: Service, live_call: dict[str, Any]) -> None:
+    reply = service.client.post(f"/api/calls/{live_call['call_id']}/answer",
+                                content=b'{"version": 3, "step": "abuse_or_neglect"}',
+                                headers={**service.headers(), "Content-Type": "text/plain"})
+    assert reply.status_code == 422
+    assert reply.json()["error"]["reason"] == (
+        "The body must be JSON, sent with the header Content-Type: application/json.")

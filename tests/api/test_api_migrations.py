@@ -17,7 +17,7 @@ from tests.api.conftest import Databases
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"users", "auth_sessions", "calls", "contacts", "record_reads", "pathway_sources",
-          "sent_messages"}
+          "sent_messages", "sign_in_attempts", "sign_in_key"}
 
 
 def alembic_config(url: str) -> Config:
@@ -44,7 +44,7 @@ def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
         assert indexes["calls_by_handler"] == ["handler", "status", "updated_at"]
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0005"
+                                      ).scalar() == "0006"
         command.downgrade(alembic_config(url), "base")
         assert not TABLES & set(sa.inspect(engine).get_table_names())
     finally:
@@ -65,10 +65,10 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
                            "state": "caller_type"}, "sam")
         store.keep_pathway_sources("front-door", 1, {"000/front-door.yaml": "pathway: {}"})
 
-        migrate(url)  # what the service does on start (0003 to 0005)
+        migrate(url)  # what the service does on start (0003 to 0006)
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0005"
+                                      ).scalar() == "0006"
         assert store.user("sam") is not None
         assert store.load_call("c" * 32).data["state"] == "caller_type"
         assert store.pathway_sources()[0][:2] == ("front-door", 1)
@@ -76,7 +76,7 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
                           username="sam", reason="No key.")
         assert [m["recipient"] for m in store.messages_of("c" * 32)] == ["...123"]
 
-        command.downgrade(config, "0002")  # undoing 0005 to 0003 keeps everything else
+        command.downgrade(config, "0002")  # undoing 0006 to 0003 keeps everything else
         assert "sent_messages" not in sa.inspect(engine).get_table_names()
         assert store.load_call("c" * 32).handler == "sam"
     finally:

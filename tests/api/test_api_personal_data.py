@@ -31,8 +31,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.server import FAILED_BODY, AnsweredErrors
 from api.web.forms import csrf_token
-from tests.api.conftest import DEMO_PEOPLE, PASSWORD, Databases, ServerProcess
-from triage.clients import generate_people
+from tests.api.conftest import PASSWORD, Databases, ServerProcess
+from triage.clients import demo_people
 from triage.clients.postgres_index import PostgresClientIndex
 from triage.clients.sqlite_index import SqliteClientIndex
 from triage.clients.store import StoredClientIndex
@@ -287,7 +287,7 @@ def running(backend: str, tmp_path: Path, databases: Databases, pathways: list[P
     if backend == "postgresql":
         url = databases.fresh()
         index = PostgresClientIndex(url)
-        index.bulk_load(generate_people(DEMO_PEOPLE, seed=2026))
+        index.bulk_load(demo_people())
         index.close()
         settings["TRIAGE_CLIENTS_DB"] = url
     server = servers(home, database_url=url, settings=settings)
