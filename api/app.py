@@ -53,7 +53,7 @@ from api.service import (
 from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
 from api.web import mount_screen
 from api.web.forms import sent_from_here
-from triage.audit import audit_logger, failure_fields
+from triage.adapters.audit import audit_logger, failure_fields
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import settle_memory
@@ -381,7 +381,7 @@ def call_doc(*, changes: bool = True) -> dict[int | str, dict[str, Any]]:
 def demo_clients(settings: Settings) -> ClientIndex:
     """The client index: TRIAGE_CLIENTS_DB, or the demo index (data/demo-clients.csv
     imported into the home folder on first use; the same people as ``triage call``)."""
-    from triage.clients import open_client_index, open_demo_index
+    from triage.adapters.clients import open_client_index, open_demo_index
 
     if settings.clients_db:
         return open_client_index(settings.clients_db)

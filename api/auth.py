@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.store import KeyHistory, Store, now
-from triage.audit import audit_logger
+from triage.adapters.audit import audit_logger
 
 COOKIE = "triage_session"
 

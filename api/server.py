@@ -1,8 +1,8 @@
 """The service's process: uvicorn, with logs that hold no personal details on any path.
 
-Every line the process writes is a JSON audit line under :mod:`triage.audit`'s rules:
+Every line the process writes is a JSON audit line under :mod:`triage.adapters.audit`'s rules:
 the service's own events, uvicorn's error and access records and the libraries' warnings
-(:func:`triage.audit.route_standard_logging`), and anything that escapes. None of them
+(:func:`triage.adapters.audit.route_standard_logging`), and anything that escapes. None of them
 holds an exception's message or a traceback, because those quote what failed: the call's
 JSON, a refused row, a search.
 
@@ -23,7 +23,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from triage.audit import audit_logger, configure_logging, failure_fields, route_standard_logging
+from triage.adapters.audit import (
+    audit_logger,
+    configure_logging,
+    failure_fields,
+    route_standard_logging,
+)
 
 FAILED_BODY = (b'{"error":{"field":"service","reason":"The service could not do this just '
                b'now; nothing was changed. Try again shortly.","current_version":null}}')

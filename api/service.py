@@ -23,7 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.auth import User
 from api.notify import Notifier, masked
 from api.store import StaleUpdate, Store, StoredCall, Update
-from triage.audit import audit_logger
+from triage.adapters.audit import audit_logger
+from triage.adapters.yamlsource import list_files
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.errors import CallError, CallFinished, TriageError
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
@@ -32,7 +33,6 @@ from triage.problems import Problem
 from triage.routing.catalogue import Catalogue
 from triage.timeframes import UK_TIME
 from triage.views import mermaid
-from triage.yamlsource import list_files
 
 OVERRIDE_KINDS = ("emergency_services", "urgent_escalation", "allocated_worker",
                   "team_referral", "deflect_online", "deflect_online_assisted", "signpost",

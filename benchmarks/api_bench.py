@@ -308,7 +308,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     from api.service import FrontDoor, PathwayLibrary
     from api.store import Store, make_engine, migrate
     from api.store import database_url as url_of
-    from triage.audit import configure_logging
+    from triage.adapters.audit import configure_logging
 
     configure_logging(io.StringIO(), cache=False)
     url = url_of(database_url, home)

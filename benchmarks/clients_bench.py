@@ -31,11 +31,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from triage.clients.generator import LabelledQuery, generate_people, phone_queries
-from triage.clients.sqlite_index import SqliteClientIndex
-from triage.clients.store import StoredClientIndex
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients.store import StoredClientIndex
 from triage.matching.port import MatchBand, SearchResult
 from triage.matching.records import PersonRecord
+from triage_qa.people import LabelledQuery, generate_people, phone_queries
 
 
 @dataclass
@@ -152,7 +152,7 @@ def open_backend(backend: str, workdir: Path, url: str) -> StoredClientIndex:
     if backend == "sqlite":
         path = workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite3"
         return SqliteClientIndex(path)
-    from triage.clients.postgres_index import PostgresClientIndex
+    from triage.adapters.clients.postgres_index import PostgresClientIndex
 
     return PostgresClientIndex(url, schema=f"clients_bench_{uuid.uuid4().hex[:10]}")
 

@@ -28,7 +28,7 @@ from transitions import Machine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from triage.audit import configure_logging  # noqa: E402
+from triage.adapters.audit import configure_logging  # noqa: E402
 from triage.calls import CallEngine, CallSession  # noqa: E402
 from triage.expressions import compile_expression  # noqa: E402
 from triage.pipeline import load_catalogue, settle_memory  # noqa: E402

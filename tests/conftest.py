@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.demo import open_demo_index
-from triage.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients.demo import open_demo_index
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
 from triage.routing.catalogue import Catalogue

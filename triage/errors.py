@@ -21,6 +21,7 @@
     │   ├── ImportRejected       an import found problems; the index is unchanged
     │   ├── StorageError         the index database cannot be opened or used
     │   └── RequestError         a command or call gave an impossible argument
+    ├── AuditLogUnusable         the audit log cannot be written, so a command stops
     └── RestoreError             a saved call cannot be restored (the saved data is kept)
         └── PathwayVersionNotLoaded
 
@@ -169,6 +170,17 @@ class StorageError(ClientIndexError):
 
 class RequestError(ClientIndexError):
     """A command or call was given an argument that cannot be used."""
+
+
+class AuditLogUnusable(TriageError):
+    """The audit log file cannot be opened or written, so the command stops."""
+
+    def __init__(self, path: str, setting: str, exc: OSError) -> None:
+        self.path = path
+        super().__init__(
+            f"Cannot write the audit log '{path}' ({setting}): {exc.strerror or exc}. "
+            f"Set {setting} to a file in a folder that exists and that you can write to, "
+            "or unset it. The command was stopped, because what it does must be audited.")
 
 
 class RestoreError(TriageError):

@@ -1,5 +1,5 @@
 """The port the core writes audit events to: an event name and fields, never personal
-details (the adapter, :mod:`triage.audit`, redacts as a second line of defence)."""
+details (the adapter, :mod:`triage.adapters.audit`, redacts as a second line of defence)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 
 - **read** parses each YAML file (:mod:`triage.adapters.yamlsource`), and **schema**
   validates it against the file models, registering its definitions (both in
-  :func:`triage.library.read_library`);
+  :func:`triage.adapters.library.read_library`);
 - **analyse** works out each pathway's names and types and compiles its expressions;
 - **check** runs the named checks (:mod:`triage.checks`);
 - **compose** inlines sub-pathways into one graph per pathway, for those whose files have
@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from triage.adapters.library import read_library
 from triage.adapters.machine import MachineRouter
 from triage.analysis import analyse as analyse_pathway
 from triage.analysis import fact_rules, output_specs
@@ -31,7 +32,6 @@ from triage.checks import CHECKS, ROOT_CAUSES, STRUCTURAL, CheckContext, check_s
 from triage.checks.context import unloaded_files
 from triage.definitions import HandoverStep
 from triage.errors import PathwayProblems
-from triage.library import read_library
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.compose import compose as compose_pathway
 from triage.routing.plan import ComposedGraph, Places, places_of

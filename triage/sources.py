@@ -1,7 +1,7 @@
 """Definitions read from files, each with where it was written, and the library of them.
 
 The core only needs a file to give back its parsed data and to say where a path inside it
-is (:class:`Source`); the YAML adapter (:mod:`triage.yamlsource`) provides that. Checks use
+is (:class:`Source`); the YAML adapter (:mod:`triage.adapters.yamlsource`) provides that. Checks use
 it to report every problem as ``file:line:col``.
 """
 

@@ -27,7 +27,7 @@ from api.auth import User
 from api.service import CallState
 from api.web.forms import checked_form
 from api.web.screen import REFUSALS, Screen
-from triage.audit import failure_fields
+from triage.adapters.audit import failure_fields
 
 Page = Callable[[Request], Response]
 HandlerPage = Callable[[Request, User], Response]

@@ -55,7 +55,7 @@ from api.web.texts import (
     when_text,
     where_text,
 )
-from triage.audit import audit_logger
+from triage.adapters.audit import audit_logger
 from triage.calls import StepView
 from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
 

@@ -8,7 +8,7 @@ from typing import Any
 from structlog.testing import capture_logs
 
 from tests.api.conftest import INFORMATION_CALL, Service
-from triage.clients import demo_people
+from triage.adapters.clients import demo_people
 from triage.matching.records import CaseStatus
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from api.auth import hash_password
 from tests.api.conftest import INFORMATION_CALL, PASSWORD, Service
-from triage.clients import demo_people
+from triage.adapters.clients import demo_people
 from triage.matching.records import CaseStatus
 
 

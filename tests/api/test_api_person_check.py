@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
-from triage.clients import demo_people
+from triage.adapters.clients import demo_people
 from triage.matching.records import CaseStatus, PersonRecord
 
 

@@ -32,10 +32,10 @@ from starlette.types import Message, Receive, Scope, Send
 from api.server import FAILED_BODY, AnsweredErrors
 from api.web.forms import csrf_token
 from tests.api.conftest import PASSWORD, Databases, ServerProcess
-from triage.clients import demo_people
-from triage.clients.postgres_index import PostgresClientIndex
-from triage.clients.sqlite_index import SqliteClientIndex
-from triage.clients.store import StoredClientIndex
+from triage.adapters.clients import demo_index_file, demo_people
+from triage.adapters.clients.postgres_index import PostgresClientIndex
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients.store import StoredClientIndex
 from triage.errors import StorageError
 from triage.matching.records import PersonRecord
 
@@ -230,12 +230,13 @@ class Running:
                 with psycopg.connect(self.database_url, autocommit=True) as db:
                     db.execute("ALTER TABLE clients.block_keys_away RENAME TO block_keys")
         else:
-            with closing_sqlite(self.home / "demo-clients.sqlite3") as db:
+            index = demo_index_file(self.home)
+            with closing_sqlite(index) as db:
                 db.execute("ALTER TABLE block_keys RENAME TO block_keys_away")
             try:
                 yield
             finally:
-                with closing_sqlite(self.home / "demo-clients.sqlite3") as db:
+                with closing_sqlite(index) as db:
                     db.execute("ALTER TABLE block_keys_away RENAME TO block_keys")
 
     def logs(self) -> str:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.generator import generate_people
-from triage.clients.sqlite_index import SqliteClientIndex
-from triage.clients.store import StoredClientIndex
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients.store import StoredClientIndex
 from triage.errors import StorageError
 from triage.matching.records import PersonRecord
+from triage_qa.people import generate_people
 
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
@@ -30,7 +30,7 @@ ABSENT = 300  # generated with them but never indexed
 def _open(backend: str, tmp: Path) -> StoredClientIndex:
     if backend == "sqlite":
         return SqliteClientIndex(tmp / "clients.sqlite3")
-    from triage.clients.postgres_index import PostgresClientIndex
+    from triage.adapters.clients.postgres_index import PostgresClientIndex
 
     schema = f"clients_test_{uuid.uuid4().hex[:12]}"
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.cli import register
-from triage.clients.postgres_index import PostgresClientIndex
-from triage.clients.store import open_client_index
+from triage.adapters.clients.postgres_index import PostgresClientIndex
+from triage.adapters.clients.store import open_client_index
+from triage.cli.clients import register
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

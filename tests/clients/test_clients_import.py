@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.clients.importer import import_csv, load_mapping, parse_mapping
-from triage.clients.store import StoredClientIndex
+from triage.adapters.clients.importer import import_csv, load_mapping, parse_mapping
+from triage.adapters.clients.store import StoredClientIndex
 from triage.errors import ImportRejected, MappingError
 from triage.matching.port import KnownStatus, SearchDetails
 

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from triage.clients.audit import MemorySearchRecorder
-from triage.clients.generator import phone_queries
-from triage.clients.store import StoredClientIndex
+from triage.adapters.clients.audit import MemorySearchRecorder
+from triage.adapters.clients.store import StoredClientIndex
 from triage.matching.port import KnownStatus, MatchBand, SearchDetails
 from triage.matching.records import CaseStatus, PersonRecord
+from triage_qa.people import phone_queries
 
 
 def _details_of(person: PersonRecord, **changes: str | None) -> SearchDetails:
@@ -269,8 +269,8 @@ def test_a_search_limit_out_of_range_is_refused_with_a_clear_message(
 
 def test_a_write_that_fails_half_way_is_rolled_back_completely(
         empty_index: StoredClientIndex, monkeypatch: pytest.MonkeyPatch) -> None:
-    import triage.clients.postgres_index as pg
-    import triage.clients.sqlite_index as lite
+    import triage.adapters.clients.postgres_index as pg
+    import triage.adapters.clients.sqlite_index as lite
 
     first = PersonRecord(system_id="W1", given_name="Ivy", family_name="Quarmby",
                          date_of_birth=date(1944, 4, 4))
@@ -301,7 +301,7 @@ def test_the_log_recorder_writes_one_event_per_search_without_personal_details(
         empty_index: StoredClientIndex) -> None:
     from structlog.testing import capture_logs
 
-    from triage.clients.audit import LogSearchRecorder
+    from triage.adapters.clients.audit import LogSearchRecorder
 
     empty_index.add_people([PersonRecord(system_id="L1", given_name="Ida", family_name="Quarmby",
                                          date_of_birth=date(1939, 9, 9))])

@@ -165,7 +165,7 @@ def test_the_complete_scenario_in_testing_md_passes_on_the_shipped_pathways(
         "scenarios(str(Path(__file__).parent))\n", encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "pytest", str(tmp_path), "-c", str(ROOT / "pyproject.toml"),
-         "--rootdir", str(ROOT), "-p", "triage.testing.bdd", "-p", "no:cacheprovider", "-q"],
+         "--rootdir", str(ROOT), "-p", "triage_qa.bdd", "-p", "no:cacheprovider", "-q"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout

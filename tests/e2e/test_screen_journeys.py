@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import Handler, Service
-from triage.clients import demo_people
+from triage.adapters.clients import demo_people
 
 GP = "A GP or community health professional"
 NOT_KNOWN = "Not known to adult social care"

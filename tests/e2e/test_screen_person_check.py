@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import Handler, Service
-from triage.clients import demo_people
+from triage.adapters.clients import demo_people
 from triage.matching.records import PersonRecord
 
 PERSON_CHECK = "Is the person known to adult social care"

@@ -30,7 +30,7 @@ import psycopg
 import pytest
 
 from tests.conftest import ROOT
-from triage.cli import build_parser
+from triage.cli.main import build_parser
 
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")

@@ -13,9 +13,9 @@ import pytest
 from api.app import Settings, demo_clients
 from tests.conftest import ROOT
 from tests.integration.conftest import run_triage
-from triage.clients import demo_index_file, open_demo_index
-from triage.clients.demo import DEMO_EXPORT, DEMO_MAPPING
-from triage.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients import demo_index_file, open_demo_index
+from triage.adapters.clients.demo import DEMO_EXPORT, DEMO_MAPPING
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.errors import ImportRejected
 from triage.matching.port import KnownStatus, SearchDetails
 

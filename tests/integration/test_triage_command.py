@@ -103,7 +103,7 @@ def test_changing_an_earlier_answer_in_the_terminal_takes_its_number() -> None:
 
 
 def test_a_terminal_call_finds_and_confirms_a_person_in_a_client_index(tmp_path: Path) -> None:
-    from triage.clients import generate_people
+    from triage_qa.people import generate_people
 
     db = tmp_path / "clients.sqlite3"
     made = triage("clients", "generate", "--people", "300", "--seed", "7", "--db", str(db))
@@ -118,7 +118,7 @@ def test_a_terminal_call_finds_and_confirms_a_person_in_a_client_index(tmp_path:
 
 
 def test_a_terminal_correction_of_the_person_check_searches_again(tmp_path: Path) -> None:
-    from triage.clients import generate_people
+    from triage_qa.people import generate_people
 
     db = tmp_path / "clients.sqlite3"
     made = triage("clients", "generate", "--people", "300", "--seed", "7", "--db", str(db))

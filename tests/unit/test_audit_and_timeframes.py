@@ -6,9 +6,9 @@ import datetime as dt
 import io
 import json
 
-from triage.audit import audit_logger, configure_logging
+from triage.adapters.audit import audit_logger, configure_logging
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.calls import CallEngine
-from triage.clients.sqlite_index import SqliteClientIndex
 from triage.matching.port import SearchDetails
 from triage.routing.catalogue import Catalogue
 from triage.timeframes import parse_timeframe

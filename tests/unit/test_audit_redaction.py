@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 import structlog
 
-from triage.audit import (
+from triage.adapters.audit import (
     REDACTED,
     AuditLogHandler,
     configure_logging,
@@ -54,7 +54,7 @@ def call_ids(count: int, seed: int = 2026) -> list[str]:
 
 def test_no_call_id_contact_id_message_id_or_notify_reference_is_redacted_in_20000_lines(
         lines: io.StringIO) -> None:
-    log = structlog.get_logger("triage.audit")
+    log = structlog.get_logger("triage.adapters.audit")
     rng = random.Random(7)
     sent = []
     for call_id in call_ids(IDS):
@@ -120,7 +120,7 @@ def failing_write() -> sa.exc.IntegrityError:
 
 def test_an_exception_in_a_line_is_only_its_type_code_and_description(
         lines: io.StringIO) -> None:
-    log = structlog.get_logger("triage.audit")
+    log = structlog.get_logger("triage.adapters.audit")
     error = failing_write()
     try:
         raise error
@@ -141,7 +141,7 @@ def test_an_exception_in_a_line_is_only_its_type_code_and_description(
 
 def test_a_search_that_fails_in_the_client_index_says_where_and_nothing_of_the_search(
 ) -> None:
-    from triage.clients.sqlite_index import SqliteClientIndex
+    from triage.adapters.clients.sqlite_index import SqliteClientIndex
     from triage.errors import StorageError
     from triage.matching.port import SearchDetails
 
@@ -158,7 +158,7 @@ def test_a_search_that_fails_in_the_client_index_says_where_and_nothing_of_the_s
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     fields = failure_fields(caught.value)
     assert fields["error"] == "StorageError" and fields["error_code"] == "SQLITE_ERROR"
-    assert fields["where"].startswith("triage/clients/sqlite_index.py:")
+    assert fields["where"].startswith("triage/adapters/clients/sqlite_index.py:")
     assert fields["where"].endswith(" in _candidates")
 
 

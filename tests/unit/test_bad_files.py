@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from tests.conftest import ROOT, MakeLibrary, problems_in
-from triage.library import read_file
+from triage.adapters.library import read_file
+from triage.adapters.yamlsource import LONG_LINE, MAX_FILE_BYTES, _needs_a_careful_look, list_files
 from triage.pipeline import check_paths
 from triage.problems import Problem
 from triage.sources import Library
-from triage.yamlsource import LONG_LINE, MAX_FILE_BYTES, _needs_a_careful_look, list_files
 
 FAULT = "fault in the checker"
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.adapters.machine import MachineRouter
 from triage.calls import CallEngine, CallSession
-from triage.clients.sqlite_index import SqliteClientIndex
 from triage.errors import (
     CallFinished,
     CannotGoBack,

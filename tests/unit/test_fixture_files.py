@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from triage.adapters.yamlsource import display_path
 from triage.pipeline import check_paths, load_catalogue
 from triage.problems import Problem
-from triage.yamlsource import display_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pathways"
 BASE = FIXTURES / "base"

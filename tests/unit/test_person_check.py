@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.calls import CallEngine, CallSession
-from triage.clients.sqlite_index import SqliteClientIndex
 from triage.errors import LookupRefused, RestoreError, StepNotCurrent
 from triage.matching.port import MatchBand, SearchDetails
 from triage.routing.catalogue import Catalogue

@@ -6,7 +6,7 @@ of a stored person (:mod:`~triage.matching.profile`), checking a search
 (:mod:`~triage.matching.query`), blocking keys (:mod:`~triage.matching.keys`), scoring
 (:mod:`~triage.matching.scoring`), advice (:mod:`~triage.matching.advice`) and ranking
 (:mod:`~triage.matching.ranking`). The indexes that store people and look up their keys
-are adapters (:mod:`triage.clients`).
+are adapters (:mod:`triage.adapters.clients`).
 """
 
 from __future__ import annotations

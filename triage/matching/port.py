@@ -1,7 +1,7 @@
 """The client-index port: how the engine asks "is this person known to adult social care?".
 
 The engine depends only on this module. Implementations (the SQLite and PostgreSQL
-indexes of :mod:`triage.clients`) subclass :class:`ClientIndex`, and test fakes subclass
+indexes of :mod:`triage.adapters.clients`) subclass :class:`ClientIndex`, and test fakes subclass
 it too so they cannot drift from the contract.
 """
 

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from triage.clients.audit import SearchRecorder
-from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
+from triage.adapters.clients.audit import SearchRecorder
+from triage.adapters.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.errors import StorageError
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from triage.clients.audit import SearchAuditEntry, SearchRecorder
+from triage.adapters.clients.audit import SearchAuditEntry, SearchRecorder
 from triage.errors import ImportProblem, ImportRejected, RequestError, StorageError
 from triage.matching.keys import query_keys
 from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
@@ -224,10 +224,10 @@ def open_client_index(location: str | None = None, *, audit: SearchRecorder | No
     """
     where = location or default_location()
     if where.startswith(("postgresql://", "postgres://")):
-        from triage.clients.postgres_index import PostgresClientIndex
+        from triage.adapters.clients.postgres_index import PostgresClientIndex
 
         schema = os.environ.get(PG_SCHEMA_ENV) or "clients"
         return PostgresClientIndex(where, schema=schema, audit=audit, searcher=searcher)
-    from triage.clients.sqlite_index import SqliteClientIndex
+    from triage.adapters.clients.sqlite_index import SqliteClientIndex
 
     return SqliteClientIndex(Path(where), audit=audit, searcher=searcher, create=create)

@@ -1,6 +1,6 @@
 """The generic Gherkin step library for QA (a pytest plugin; see docs/testing.md).
 
-Load it from a ``conftest.py`` with ``pytest_plugins = ["triage.testing.bdd"]`` and bind
+Load it from a ``conftest.py`` with ``pytest_plugins = ["triage_qa.bdd"]`` and bind
 feature files with ``scenarios("features")``: QA then write only ``.feature`` files.
 A step that fails says which step, what was expected and where the call actually is.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from triage.adapters.clients.demo import open_demo_index
 from triage.calls import CallEngine, CallSession, OutcomeView
-from triage.clients.demo import open_demo_index
 from triage.errors import CallError
 from triage.matching.port import SearchDetails
 from triage.pipeline import load_catalogue

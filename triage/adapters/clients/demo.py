@@ -22,15 +22,15 @@ import uuid
 from pathlib import Path
 
 from triage import vocabulary
-from triage.clients import importer, sqlite_index
-from triage.clients.audit import SearchRecorder
-from triage.clients.importer import import_csv, load_mapping, read_export
-from triage.clients.sqlite_index import SqliteClientIndex
+from triage.adapters.clients import importer, sqlite_index
+from triage.adapters.clients.audit import SearchRecorder
+from triage.adapters.clients.importer import import_csv, load_mapping, read_export
+from triage.adapters.clients.sqlite_index import SqliteClientIndex
 from triage.errors import StorageError
 from triage.matching import keys, nicknames, normalise, profile, records
 from triage.matching.records import PersonRecord
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEMO_EXPORT = ROOT / "data" / "demo-clients.csv"
 DEMO_MAPPING = ROOT / "data" / "demo-mapping.yaml"
 HOME_ENV = "TRIAGE_HOME"

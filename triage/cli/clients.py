@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triage.clients.audit import JsonLinesSearchRecorder
-from triage.clients.generator import MAX_PEOPLE, generate_people, write_csv
-from triage.clients.importer import import_csv
-from triage.clients.store import DB_ENV, open_client_index
+from triage.adapters.clients.audit import JsonLinesSearchRecorder
+from triage.adapters.clients.importer import import_csv
+from triage.adapters.clients.store import DB_ENV, open_client_index
 from triage.errors import ClientIndexError
 from triage.matching.port import SearchDetails, SearchResult
+from triage_qa.people import MAX_PEOPLE, generate_people, write_csv
 
 AUDIT_ENV = "TRIAGE_CLIENTS_AUDIT"
 DEFAULT_AUDIT = "var/client-searches.jsonl"
@@ -165,15 +165,3 @@ def run_search(args: argparse.Namespace) -> int:
     else:
         print(_render(result))
     return 0 if result.searched else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``clients`` on its own (``python -m triage.clients.cli search ...``), through
-    the ``triage`` command's one top level, so errors read the same."""
-    from triage.cli import main as triage_main
-
-    return triage_main(["clients", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -22,7 +22,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from triage.clients.store import ImportSummary, StoredClientIndex
+from triage.adapters.clients.store import ImportSummary, StoredClientIndex
 from triage.errors import ImportProblem, ImportRejected, MappingError
 from triage.matching.normalise import EARLIEST_BIRTH_YEAR, name_tokens
 from triage.matching.records import CaseStatus, PersonRecord

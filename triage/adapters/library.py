@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from triage.adapters.yamlsource import SourceFile, display_path, list_files, read_yaml
 from triage.definitions import (
     STEP_ID,
     DirectoryFile,
@@ -26,7 +27,6 @@ from triage.definitions import (
 )
 from triage.problems import Problem
 from triage.sources import Library, Loc, Located, Source
-from triage.yamlsource import SourceFile, display_path, list_files, read_yaml
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "pathway": Pathway,

@@ -1,104 +1,19 @@
-"""The ``triage`` command: validate, call, diagram, paths, schema (and clients).
-
-Every command prints a clear message and exits non-zero for bad input. :func:`main` is
-the one top level: whatever goes wrong in a sub-command (the project's own errors, a
-file or folder that cannot be used, Ctrl-C), the user reads a sentence saying what to
-do, never a Python traceback.
-"""
+"""``triage call``: a handler guided through a call in the terminal."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, TextIO
 
-from triage.audit import audit_logger, configure_logging
+from triage.adapters.audit import audit_logger
+from triage.adapters.clients import open_client_index, open_demo_index
 from triage.calls import CallEngine, CallSession, StepView
-from triage.errors import CallError, ClientIndexError, PathwayProblems, TriageError
+from triage.cli.designer import add_paths_option, catalogue_of, pathway_of
+from triage.errors import CallError, ClientIndexError
 from triage.matching.port import ClientIndex, SearchDetails
-from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
-from triage.routing.catalogue import Catalogue, CompiledPathway
-from triage.schema import file_schema
-from triage.views import mermaid, route_table
-
-AUDIT_ENV = "TRIAGE_AUDIT_LOG"
-
-
-def _paths(args: argparse.Namespace) -> list[Path]:
-    return [Path(p) for p in (args.paths or [])] or list(DEFAULT_PATHS)
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Report every problem in the given files; exit 1 if there are any."""
-    lib, ctx = check_paths(_paths(args))
-    for problem in lib.problems:
-        print(problem)
-    if lib.problems:
-        files = len({p.file for p in lib.problems})
-        print(f"\n{len(lib.problems)} problem(s) in {files} file(s).", file=sys.stderr)
-        return 1
-    print(f"OK: {len(lib.pathways)} pathway(s), {len(lib.scripts)} script fragment(s), "
-          f"{len(lib.facts)} fact(s) checked; no problems. Safety rule checked on "
-          f"{sum(1 for p in lib.pathways.values() if p.value.pathway.usage == 'entry')} entry "
-          "pathway(s).")
-    return 0
-
-
-def _catalogue(args: argparse.Namespace) -> Catalogue | None:
-    try:
-        return load_catalogue(_paths(args))
-    except PathwayProblems as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"\nThe pathways have {len(exc.problems)} problem(s); run 'triage validate'.",
-              file=sys.stderr)
-        return None
-
-
-def _pathway(args: argparse.Namespace, catalogue: Catalogue) -> str | None:
-    if not catalogue.ids():
-        where = " ".join(str(p) for p in _paths(args))
-        print(f"There are no pathways in {where}; give the folders that hold the pathway "
-              "files with --paths (the default is: pathways scripts).", file=sys.stderr)
-        return None
-    if args.pathway not in catalogue.ids():
-        print(f"Unknown pathway '{args.pathway}'; pathways are: {', '.join(catalogue.ids())}",
-              file=sys.stderr)
-        return None
-    return str(args.pathway)
-
-
-def _print_view(args: argparse.Namespace, render: Callable[[CompiledPathway], str]) -> int:
-    catalogue = _catalogue(args)
-    if catalogue is None or _pathway(args, catalogue) is None:
-        return 1
-    print(render(catalogue.get(args.pathway)), end="")
-    return 0
-
-
-def cmd_diagram(args: argparse.Namespace) -> int:
-    """Print a Mermaid diagram of a pathway."""
-    return _print_view(args, mermaid)
-
-
-def cmd_paths(args: argparse.Namespace) -> int:
-    """Print every route through a pathway and the answers that lead to each outcome."""
-    return _print_view(args, route_table)
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of the file format."""
-    print(json.dumps(file_schema(), indent=2))
-    return 0
-
-
-# --- the interactive call --------------------------------------------------------------------
 
 HELP = """Type the number or code of an answer, or:
   back            go back to the previous question
@@ -280,8 +195,6 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
 
 def _client_index(args: argparse.Namespace) -> ClientIndex:
     """``--clients``, else ``$TRIAGE_CLIENTS_DB``, else the demo index (built on first use)."""
-    from triage.clients import open_client_index, open_demo_index
-
     searcher = args.handler or "terminal"
     source = args.clients or os.environ.get("TRIAGE_CLIENTS_DB")
     if source:
@@ -291,8 +204,8 @@ def _client_index(args: argparse.Namespace) -> ClientIndex:
 
 def cmd_call(args: argparse.Namespace) -> int:
     """Interactive guided call in the terminal."""
-    catalogue = _catalogue(args)
-    if catalogue is None or _pathway(args, catalogue) is None:
+    catalogue = catalogue_of(args)
+    if catalogue is None or pathway_of(args, catalogue) is None:
         return 1
     facts = {}
     for item in args.fact or []:
@@ -317,29 +230,10 @@ def cmd_call(args: argparse.Namespace) -> int:
             close()
 
 
-class CommandLine(argparse.ArgumentParser):
-    """The argument parser: a refused argument is a sentence that says where to look."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        text = message[:1].upper() + message[1:].rstrip(".")
-        self.exit(2, f"{self.prog}: {text}. Run '{self.prog} --help' to see what it takes.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every sub-command."""
-    parser = CommandLine(prog="triage", description=(
-        "Front-door contact triage: check pathway files, guide calls, draw and list routes."))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def with_paths(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--paths", nargs="+", metavar="PATH",
-                       help="pathway and script files or folders (default: pathways scripts)")
-
-    p = sub.add_parser("validate", help="check pathway and script files; exit 1 on problems")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files or folders (default: pathways scripts)")
-    p.set_defaults(func=cmd_validate)
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``triage call`` to the ``triage`` command."""
     p = sub.add_parser("call", help="guide a call through a pathway in the terminal")
     p.add_argument("pathway")
     p.add_argument("--fact", action="append", metavar="NAME=VALUE",
@@ -349,119 +243,5 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the handler's name, for the greeting")
     p.add_argument("--clients", help="client index: an SQLite file or a postgresql:// URL "
                    "(default: $TRIAGE_CLIENTS_DB, else the demo index of data/demo-clients.csv)")
-    with_paths(p)
+    add_paths_option(p)
     p.set_defaults(func=cmd_call)
-    p = sub.add_parser("diagram", help="print a Mermaid diagram of a pathway")
-    p.add_argument("pathway")
-    with_paths(p)
-    p.set_defaults(func=cmd_diagram)
-    p = sub.add_parser("paths", help="list every route through a pathway and its outcome")
-    p.add_argument("pathway")
-    with_paths(p)
-    p.set_defaults(func=cmd_paths)
-    p = sub.add_parser("schema", help="print the JSON Schema of the file format")
-    p.set_defaults(func=cmd_schema)
-    try:
-        from triage.clients.cli import register
-    except ImportError:  # the client index is optional for the engine
-        pass
-    else:
-        register(sub)
-    return parser
-
-
-class AuditLogUnusable(Exception):
-    """The audit log named by ``$TRIAGE_AUDIT_LOG`` cannot be opened or written."""
-
-    def __init__(self, path: str, exc: OSError) -> None:
-        super().__init__(
-            f"Cannot write the audit log '{path}' ({AUDIT_ENV}): {exc.strerror or exc}. "
-            f"Set {AUDIT_ENV} to a file in a folder that exists and that you can write to, "
-            "or unset it. The command was stopped, because what it does must be audited.")
-
-
-class AuditLog:
-    """The audit log file: a failed open or write says which file and what to do."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        try:
-            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by main)
-        except OSError as exc:
-            raise AuditLogUnusable(path, exc) from exc
-
-    def write(self, text: str) -> int:
-        try:
-            return self._file.write(text)
-        except OSError as exc:
-            raise AuditLogUnusable(self.path, exc) from exc
-
-    def flush(self) -> None:
-        try:
-            self._file.flush()
-        except OSError as exc:
-            raise AuditLogUnusable(self.path, exc) from exc
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._file.close()
-
-
-def _cannot_use(exc: OSError) -> str:
-    """A sentence for a file, folder or stream that failed."""
-    reason = exc.strerror or str(exc) or type(exc).__name__
-    if exc.filename is None:
-        return f"Cannot write the output: {reason}. Nothing more was done."
-    names = f"'{exc.filename}'" + (f" or '{exc.filename2}'" if exc.filename2 else "")
-    return (f"Cannot use {names}: {reason}. Check that the path is right and that you may "
-            "read or write it, then try again.")
-
-
-def _silence_stdout() -> None:
-    """After the output has failed (a closed pipe, a full disk), stop Python from trying
-    to flush it again at exit, which would print an 'Exception ignored' report."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``triage`` console script: the one place errors become sentences."""
-    audit: AuditLog | None = None
-    try:
-        path = os.environ.get(AUDIT_ENV)
-        if path:
-            audit = AuditLog(path)
-            configure_logging(audit)  # type: ignore[arg-type]  # write() and flush() suffice
-        else:
-            configure_logging(open(os.devnull, "w"))  # noqa: SIM115
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            parser.print_help()
-            print("\nGive a command, such as 'triage validate'.", file=sys.stderr)
-            return 2
-        status = int(args.func(args))
-        sys.stdout.flush()  # a failing output is reported here, not at exit
-        return status
-    except KeyboardInterrupt:
-        print("\nStopped by Ctrl-C; nothing more was done.", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        _silence_stdout()  # whoever read the output stopped reading: nothing to say
-        return 1
-    except (TriageError, ClientIndexError, AuditLogUnusable) as exc:
-        print(f"triage: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        if exc.filename is None:
-            _silence_stdout()
-        print(f"triage: {_cannot_use(exc)}", file=sys.stderr)
-        return 1
-    finally:
-        if audit is not None:
-            audit.close()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

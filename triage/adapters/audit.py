@@ -188,8 +188,8 @@ _DESCRIPTIONS: dict[str, str] = {
     "KeyError": "something looked up was missing",
     "TypeError": "a value had the wrong type",
 }
-_ROOT = Path(__file__).resolve().parent.parent
-_OUR_CODE = ("api", "triage")
+_ROOT = Path(__file__).resolve().parents[2]
+_OUR_CODE = ("api", "triage", "triage_qa")
 
 
 def failure_fields(exc: BaseException) -> dict[str, str]:
@@ -357,5 +357,5 @@ def configure_logging(stream: TextIO | None = None, *, cache: bool = True) -> No
 
 def audit_logger() -> Any:
     """The audit logger."""
-    return structlog.get_logger("triage.audit")
+    return structlog.get_logger("triage.adapters.audit")
 

@@ -46,7 +46,7 @@ class LogSearchRecorder:
     """Writes each search to a structlog logger as a ``client_index_search`` event."""
 
     def __init__(self, logger: structlog.typing.FilteringBoundLogger | None = None) -> None:
-        self._log = logger or structlog.get_logger("triage.clients.audit")
+        self._log = logger or structlog.get_logger("triage.adapters.clients.audit")
 
     def __call__(self, entry: SearchAuditEntry) -> None:
         self._log.info("client_index_search", **entry.as_dict())

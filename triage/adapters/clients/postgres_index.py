@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 import psycopg
 from psycopg import sql
 
-from triage.clients.audit import SearchRecorder
-from triage.clients.store import ImportSummary, StoredClientIndex, storage_failure
+from triage.adapters.clients.audit import SearchRecorder
+from triage.adapters.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.errors import RequestError, StorageError
 from triage.matching.keys import record_keys
 from triage.matching.profile import MatchProfile, profile_of

@@ -1,0 +1,1 @@
+"""The ``triage`` command (:func:`triage.cli.main.main`)."""
