@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, MakeLibrary
+from tests.conftest import ROOT
 
 
 def triage(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -21,11 +21,10 @@ def test_validate_passes_on_the_shipped_pathways() -> None:
     assert result.stdout.startswith("OK: 13 pathway(s)")
 
 
-def test_validate_lists_every_problem_with_file_line_and_column(
-        make_library: MakeLibrary) -> None:
-    folder = make_library(("goto: not_adult}", "goto: nowhere}"),
-                          ("call {emergency_number} now", "call {nobody} now"))
-    result = triage("validate", str(folder))
+def test_validate_lists_every_problem_with_file_line_and_column() -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "pathways"
+    case = fixtures / "invalid" / "check-other-references-unknown-script-team-service-and-fact"
+    result = triage("validate", str(case), *(str(p) for p in (fixtures / "base").glob("*.yaml")))
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert len(lines) >= 2
