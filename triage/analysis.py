@@ -17,7 +17,8 @@ from triage.definitions import (
 )
 from triage.errors import ExpressionError
 from triage.expressions import Expression, VarType, compile_expression
-from triage.routing.plan import AnswerRule, answer_rule
+from triage.routing.build import answer_rule
+from triage.routing.plan import AnswerRule
 from triage.sources import Library, Loc, Located
 from triage.vocabulary import AnswerType
 

@@ -32,9 +32,10 @@ from triage.checks import CHECKS, ROOT_CAUSES, STRUCTURAL, CheckContext, check_s
 from triage.checks.context import unloaded_files
 from triage.definitions import HandoverStep
 from triage.errors import PathwayProblems
+from triage.routing.build import places_of
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.compose import compose as compose_pathway
-from triage.routing.plan import ComposedGraph, Places, places_of
+from triage.routing.plan import ComposedGraph, Places
 from triage.sources import Library
 
 DEFAULT_PATHS = (Path("pathways"), Path("scripts"))

@@ -92,9 +92,11 @@ def test_the_core_has_modules_to_check() -> None:
 
 
 def test_starting_a_call_loads_no_loader_machine_library_database_or_web_framework() -> None:
-    """The run time in a fresh process: importing the calls package loads none of them."""
+    """The run time in a fresh process: importing the calls package loads none of them,
+    nor the file models (pydantic): the run time reads only the plain run-time form."""
     forbidden = ["yaml_rs", "ruamel", "transitions", "sqlite3", "psycopg", "sqlalchemy",
-                 "fastapi", "starlette", "structlog", "pytest", "rapidfuzz", "jellyfish"]
+                 "fastapi", "starlette", "structlog", "pytest", "rapidfuzz", "jellyfish",
+                 "pydantic"]
     code = ("import sys, triage.calls\n"
             f"print(sorted(m for m in {forbidden!r} if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

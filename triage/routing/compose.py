@@ -21,6 +21,7 @@ from triage.definitions import (
     ReturnStep,
     SayStep,
 )
+from triage.routing.build import outcome_of
 from triage.routing.plan import (
     AnswerRule,
     Calc,
@@ -29,7 +30,6 @@ from triage.routing.plan import (
     LocalText,
     Node,
     Outcome,
-    outcome_of,
 )
 from triage.vocabulary import StepKind
 

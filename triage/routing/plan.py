@@ -2,8 +2,8 @@
 
 The file models (:mod:`triage.definitions`) say what a file may contain and how it is
 checked; once a pathway has been checked and composed, the run time (calls, route
-exploration, the designers' views) reads only these. Each builder here turns one file
-model into its run-time form.
+exploration, the designers' views) reads only these, so it never loads the file models.
+:mod:`triage.routing.build` turns each file model into its run-time form.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from triage.definitions import AnswerSpec, Directory, OutcomeSpec
 from triage.expressions import Expression
 from triage.vocabulary import AnswerType, OutcomeKind, StepKind
 
@@ -43,16 +42,6 @@ class AnswerRule:
     max_length: int = 2000
 
 
-def answer_rule(spec: AnswerSpec) -> AnswerRule:
-    """The run-time form of a file's ``answer``."""
-    return AnswerRule(
-        type=spec.type, required=spec.required,
-        options=tuple(Choice(o.code, o.label) for o in spec.options or ()),
-        unsure_means=spec.unsure_means, min=spec.min, max=spec.max, integer=spec.integer,
-        not_in_future=spec.not_in_future, not_before=spec.not_before,
-        max_length=spec.max_length)
-
-
 @dataclass(frozen=True, slots=True)
 class Codes:
     """Client Level Data codes of an outcome; a contact that is not a request says so."""
@@ -77,16 +66,6 @@ class Outcome:
     codes: Codes
     team: str | None = None
     service: str | None = None
-
-
-def outcome_of(spec: OutcomeSpec) -> Outcome:
-    """The run-time form of a file's ``outcome``."""
-    codes = spec.codes
-    return Outcome(spec.kind, spec.summary, spec.timeframe,
-                   Codes(codes.cld_request,
-                         codes.route_of_access.value if codes.route_of_access else None,
-                         codes.request_outcome.value if codes.request_outcome else None),
-                   spec.team, spec.service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +95,6 @@ class Places:
     constants: Mapping[str, str]
     teams: Mapping[str, Team]
     services: Mapping[str, Service]
-
-
-def places_of(directory: Directory) -> Places:
-    """The run-time form of ``directory.yaml``."""
-    return Places(
-        dict(directory.constants),
-        {t.id: Team(t.id, t.name, t.phone, t.hours) for t in directory.teams},
-        {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services})
 
 
 @dataclass(frozen=True, slots=True)

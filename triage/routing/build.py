@@ -1,0 +1,43 @@
+"""Building the run-time form (:mod:`triage.routing.plan`) from the file models, one
+builder per model: used while loading, never by the run time."""
+
+from __future__ import annotations
+
+from triage.definitions import AnswerSpec, Directory, OutcomeSpec
+from triage.routing.plan import (
+    AnswerRule,
+    Choice,
+    Codes,
+    Outcome,
+    Places,
+    Service,
+    Team,
+)
+
+
+def answer_rule(spec: AnswerSpec) -> AnswerRule:
+    """The run-time form of a file's ``answer``."""
+    return AnswerRule(
+        type=spec.type, required=spec.required,
+        options=tuple(Choice(o.code, o.label) for o in spec.options or ()),
+        unsure_means=spec.unsure_means, min=spec.min, max=spec.max, integer=spec.integer,
+        not_in_future=spec.not_in_future, not_before=spec.not_before,
+        max_length=spec.max_length)
+
+
+def outcome_of(spec: OutcomeSpec) -> Outcome:
+    """The run-time form of a file's ``outcome``."""
+    codes = spec.codes
+    return Outcome(spec.kind, spec.summary, spec.timeframe,
+                   Codes(codes.cld_request,
+                         codes.route_of_access.value if codes.route_of_access else None,
+                         codes.request_outcome.value if codes.request_outcome else None),
+                   spec.team, spec.service)
+
+
+def places_of(directory: Directory) -> Places:
+    """The run-time form of ``directory.yaml``."""
+    return Places(
+        dict(directory.constants),
+        {t.id: Team(t.id, t.name, t.phone, t.hours) for t in directory.teams},
+        {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services})
