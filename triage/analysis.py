@@ -20,7 +20,23 @@ from triage.expressions import Expression, VarType, compile_expression
 from triage.routing.build import answer_rule
 from triage.routing.plan import AnswerRule
 from triage.sources import Library, Loc, Located
-from triage.vocabulary import AnswerType
+from triage.vocabulary import (
+    CONTACTS_IN_WINDOW,
+    LAST_OUTCOME_KIND,
+    OPEN_REFERRAL_TEAM,
+    REPEAT_CONTACT,
+    AnswerType,
+    OutcomeKind,
+)
+
+
+CONTACT_FACT_TYPES: dict[str, VarType] = {
+    REPEAT_CONTACT: VarType("boolean"),
+    CONTACTS_IN_WINDOW: VarType("number"),
+    LAST_OUTCOME_KIND: VarType("text", frozenset(OutcomeKind)),
+    OPEN_REFERRAL_TEAM: VarType("text"),
+}
+"""What the person's earlier contacts give every call (set at the person check)."""
 
 
 def var_type(spec: AnswerRule) -> VarType:
@@ -69,6 +85,7 @@ def analyse(lib: Library, located: Located[Pathway],
     result = PathwayAnalysis(located)
     pathway = located.value
     facts = fact_rules(lib)
+    result.types.update(CONTACT_FACT_TYPES)
     for name, spec in facts.items():
         result.types[name] = var_type(spec)
         result.answer_specs[name] = spec

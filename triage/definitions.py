@@ -302,11 +302,30 @@ class OnlineService(Strict):
     )
 
 
+class RepeatContactRule(Strict):
+    """A person's Nth contact within H hours can never end in an early exit."""
+
+    contacts: int = Field(default=3, description="N: this contact and the earlier ones.")
+    hours: float = Field(default=96, description="H: the window, in hours.")
+
+    @model_validator(mode="after")
+    def _a_rule_that_can_hold(self) -> RepeatContactRule:
+        if self.contacts < 2:
+            raise ValueError(f"'contacts' is {self.contacts}: a repeat needs at least 2 "
+                             "contacts (this one and an earlier one); NHS 111 uses 3")
+        if self.hours <= 0:
+            raise ValueError(f"'hours' is {self.hours:g}: the window must be more than 0 "
+                             "hours (NHS 111 uses 96)")
+        return self
+
+
 class SafetyPolicy(Strict):
-    """Which outcome kinds end a call early and which count as escalation."""
+    """Which outcome kinds end a call early and which count as escalation, and the
+    repeat-contact rule."""
 
     early_exit_kinds: list[OutcomeKind]
     escalation_kinds: list[OutcomeKind]
+    repeat_contacts: RepeatContactRule = Field(default_factory=RepeatContactRule)
 
 
 class Directory(Strict):

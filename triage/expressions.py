@@ -26,6 +26,7 @@ from typing import Any, Literal
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 from triage.errors import ExpressionError
+from triage.vocabulary import CONTACT_DAYS
 
 Base = Literal["text", "number", "date", "list", "boolean"]
 
@@ -50,6 +51,7 @@ def _days_since(value: object) -> int:
 
 FUNCTIONS: dict[str, tuple[int, Base]] = {
     "age_in_years": (1, "number"),
+    "contacts_in_days": (1, "number"),
     "days_since": (1, "number"),
     "has": (1, "boolean"),
     "len": (1, "number"),
@@ -74,12 +76,23 @@ class _Evaluator(threading.local):
                 "days_since": _days_since,
                 "len": len,
                 "has": self._has,
+                "contacts_in_days": self._contacts_in_days,
             },
             names=self.names,
         )
 
     def _has(self, name: str) -> bool:
         return self.names.get(name) not in (None, "", [])
+
+    def _contacts_in_days(self, days: object) -> int:
+        return _contacts_within(self.names.get(CONTACT_DAYS) or [], days)
+
+
+def _contacts_within(ages: Any, days: object) -> int:
+    """How many earlier contacts (their ages in days) fall within ``days``."""
+    if isinstance(days, bool) or not isinstance(days, int | float):
+        raise TypeError("contacts_in_days() takes a number of days")
+    return sum(1 for age in ages if age <= days)
 
 
 _EVALUATOR = _Evaluator()
@@ -239,6 +252,11 @@ def _infer(
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         for arg in node.args:
             _infer(arg, types, out, src)
+        if node.func.id == "contacts_in_days" and node.args:
+            arg_t = _infer(node.args[0], types, out, src)
+            if arg_t is not None and arg_t.base != "number":
+                out.append(f"contacts_in_days() needs a number of days, not a {arg_t.base}, "
+                           f"in '{src}'")
         if node.func.id in ("age_in_years", "days_since") and node.args:
             arg_t = _infer(node.args[0], types, out, src)
             if arg_t is not None and arg_t.base != "date":
@@ -390,6 +408,9 @@ def _k(node: ast.AST, values: Mapping[str, Any]) -> Any:
         arg = _k(node.args[0], values)
         if arg is _U:
             return _U
+        if node.func.id == "contacts_in_days":
+            return _U if CONTACT_DAYS not in values else _contacts_within(values[CONTACT_DAYS],
+                                                                          arg)
         fn: Callable[[Any], Any] = {
             "age_in_years": _age_in_years, "days_since": _days_since, "len": len
         }[node.func.id]

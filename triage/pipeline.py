@@ -32,10 +32,10 @@ from triage.checks import CHECKS, ROOT_CAUSES, STRUCTURAL, CheckContext, check_s
 from triage.checks.context import unloaded_files
 from triage.definitions import HandoverStep
 from triage.errors import PathwayProblems
-from triage.routing.build import places_of
+from triage.routing.build import places_of, policy_of
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.compose import compose as compose_pathway
-from triage.routing.plan import ComposedGraph, Places
+from triage.routing.plan import ComposedGraph, Places, Policy
 from triage.sources import Library
 
 DEFAULT_PATHS = (Path("pathways"), Path("scripts"))
@@ -90,11 +90,12 @@ def compile_library(lib: Library, composed: dict[str, ComposedGraph]) -> Catalog
     scripts = {sid: dict(loc.value.text) for sid, loc in lib.scripts.items()}
     facts = fact_rules(lib)
     places = places_of(lib.directory.value) if lib.directory else Places({}, {}, {})
+    policy = policy_of(lib.directory.value) if lib.directory else Policy()
     for pid, graph in composed.items():
         meta = lib.pathways[pid].value.pathway
         catalogue.add(CompiledPathway(
             pid, meta.version, meta.title, meta.status, meta.usage, meta.owner, meta.change_note,
-            graph, MachineRouter(graph), scripts, places, facts))
+            graph, MachineRouter(graph), scripts, places, facts, policy))
     return catalogue
 
 

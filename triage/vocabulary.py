@@ -36,10 +36,22 @@ class TrailKind(StrEnum):
 
     ANSWERED = "answered"  # the handler answered the step
     PRE_ANSWERED = "pre-answered"  # a fact known already answered it
+    CARRIED = "carried"  # a further need took the answer the call already had
     PASSED = "passed"  # words read, a handover or a return: nothing to answer
-    OUTCOME = "outcome"  # the call reached its outcome here
+    OUTCOME = "outcome"  # the need reached its outcome here
     SEARCHED = "searched"  # a person search at the person check
+    PERSON_CHECKED = "person_checked"  # the person check done in the wrap-up
+    CORRECTED = "corrected"  # an answer changed: from what, to what, by whom and why
+    NEW_NEED = "new_need"  # the handler added a further need to the call
     TAKEN_OVER = "taken_over"  # another handler took the call over
+
+
+class CallPhase(StrEnum):
+    """Where a call is: routing to an outcome, wrapping up after it, or finished."""
+
+    ROUTING = "routing"  # questions until the need reaches its outcome
+    WRAP_UP = "wrap_up"  # the outcome is fixed: person check, a further need, corrections
+    FINISHED = "finished"  # the handler finished the call; its contact records are written
 
 
 WAITS_FOR_HANDLER = frozenset({StepKind.QUESTION, StepKind.LOOKUP})
@@ -132,6 +144,27 @@ UNCONFIRMED = (KnownStatus.NOT_KNOWN, KnownStatus.POSSIBLE_MATCH)
 
 LOOKUP_FACTS = ("known_status", "person_id", "allocated_worker", "allocated_team", "alerts")
 """The call facts a person check sets; facts.yaml must declare them."""
+
+# --------------------------------------------------------------------------- earlier contacts
+
+CONTACT_WINDOW_DAYS = 28
+"""Earlier contacts about the person shown at the person check: the last 28 days (the
+Client Level Data follow-on window)."""
+REPEAT_CONTACT = "repeat_contact"
+"""A call fact: true when this contact is the person's Nth within H hours (the
+directory's repeat-contact rule), set when the person is confirmed."""
+CONTACTS_IN_WINDOW = "contacts_in_28_days"
+"""A call fact: how many earlier contacts about the confirmed person in the last 28 days."""
+LAST_OUTCOME_KIND = "last_outcome_kind"
+"""A call fact: the outcome kind of the person's most recent earlier contact."""
+OPEN_REFERRAL_TEAM = "open_referral_team"
+"""A call fact: the team of the person's most recent earlier contact still open."""
+CONTACT_DAYS = "__contact_days__"
+"""Where a call keeps how many days ago each earlier contact was (for contacts_in_days)."""
+OPEN_KINDS = frozenset({OutcomeKind.EMERGENCY_SERVICES, OutcomeKind.URGENT_ESCALATION,
+                        OutcomeKind.ALLOCATED_WORKER, OutcomeKind.TEAM_REFERRAL})
+"""Outcome kinds that pass the work to a team: such a contact is open until its team acts
+(the front door keeps no closures, so ours: open while within the window)."""
 
 # --------------------------------------------------------------------------- person search
 

@@ -7,6 +7,7 @@ A step that fails says which step, what was expected and where the call actually
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from triage.adapters.clients.demo import open_demo_index
-from triage.calls import CallEngine, CallSession, OutcomeView
+from triage.calls import CallEngine, CallSession, ContactHistory, EarlierContact, OutcomeView
 from triage.errors import CallError
 from triage.matching.port import SearchDetails
 from triage.pipeline import load_catalogue
 from triage.routing.catalogue import Catalogue
+from triage.vocabulary import CallPhase
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,13 +41,40 @@ def triage_catalogue(request: pytest.FixtureRequest) -> Catalogue:
     return load_catalogue([root / p for p in chosen])
 
 
+class ScenarioContacts(ContactHistory):
+    """Earlier contacts a scenario gives people ('Given the person ... had these earlier
+    contacts'); emptied before every scenario."""
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, list[EarlierContact]] = {}
+
+    def recent(self, person_id: str, *, since: dt.datetime) -> list[EarlierContact]:
+        """The person's contacts since ``since``, newest first."""
+        found = [c for c in self.contacts.get(person_id, [])
+                 if dt.datetime.fromisoformat(c.started_at) >= since]
+        return sorted(found, key=lambda c: c.started_at, reverse=True)
+
+
 @pytest.fixture(scope="session")
-def triage_engine(triage_catalogue: Catalogue,
+def triage_contacts() -> ScenarioContacts:
+    """The earlier contacts the scenarios' engine sees."""
+    return ScenarioContacts()
+
+
+@pytest.fixture(autouse=True)
+def _no_earlier_contacts(triage_contacts: ScenarioContacts) -> None:
+    """Every scenario starts with nobody having been in contact before."""
+    triage_contacts.contacts.clear()
+
+
+@pytest.fixture(scope="session")
+def triage_engine(triage_catalogue: Catalogue, triage_contacts: ScenarioContacts,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallEngine]:
     """A call engine on the shipped pathways with the demo client index (the people of
-    data/demo-clients.csv, as ``triage call`` and the service see them)."""
+    data/demo-clients.csv, as ``triage call`` and the service see them) and the earlier
+    contacts the scenario gives."""
     index = open_demo_index(tmp_path_factory.mktemp("demo-index"))
-    yield CallEngine(triage_catalogue, index)
+    yield CallEngine(triage_catalogue, index, history=triage_contacts)
     index.close()
 
 
@@ -117,6 +146,25 @@ def start_call_with_facts(triage_engine: CallEngine, pathway: str,
         pytest.fail(f"Cannot start a call on '{pathway}' with facts {facts}: {exc}")
 
 
+@given(parsers.parse('the person "{person_id}" had these earlier contacts:'))
+def earlier_contacts(triage_contacts: ScenarioContacts, person_id: str,
+                     datatable: list[list[str]]) -> None:
+    """Contacts already recorded about the person: | hours ago | reason | outcome | team |."""
+    header = [c.strip() for c in datatable[0]]
+    if header != ["hours ago", "reason", "outcome", "team"]:
+        pytest.fail("The table needs the header | hours ago | reason | outcome | team |, not "
+                    f"| {' | '.join(header)} |.")
+    now = dt.datetime.now(dt.UTC)
+    for n, row in enumerate(datatable[1:], 1):
+        hours, reason, outcome, team = (cell.strip() for cell in row)
+        try:
+            started = now - dt.timedelta(hours=float(hours))
+        except ValueError:
+            pytest.fail(f"Row {n}: 'hours ago' must be a number of hours, not '{hours}'.")
+        triage_contacts.contacts.setdefault(person_id, []).append(EarlierContact(
+            f"earlier-{n}", started.isoformat(), reason or None, outcome, team or None))
+
+
 @given(parsers.parse('the call is in "{language}"'))
 def call_language(call: CallUnderTest, language: str) -> None:
     """Show the words in another language (English stands in where there is none)."""
@@ -166,6 +214,56 @@ def change_answer(call: CallUnderTest, step: str, answer: str) -> None:
         pytest.fail(f"Changing '{step}' to '{answer}' was refused: {exc}")
 
 
+@when(parsers.parse('the handler changes the answer to "{step}" to "{answer}" because '
+                    '"{reason}"'))
+def change_answer_with_reason(call: CallUnderTest, step: str, answer: str,
+                              reason: str) -> None:
+    """Correct an earlier answer, saying why (needed for a red flag after an escalation)."""
+    try:
+        call.dropped = call.engine.change(call.session, step, answer, reason=reason).dropped
+    except CallError as exc:
+        pytest.fail(f"Changing '{step}' to '{answer}' was refused: {exc}")
+
+
+@when(parsers.parse('the handler tries to change the answer to "{step}" to "{answer}"'))
+def try_change_answer(call: CallUnderTest, step: str, answer: str) -> None:
+    """Correct an earlier answer, expecting it may be refused ('Then ... was refused')."""
+    before = call.session.to_dict()
+    try:
+        call.engine.change(call.session, step, answer)
+    except CallError as exc:
+        call.error = exc
+        assert call.session.to_dict() == before, "The refused change changed the call."
+
+
+@when("the handler adds a further need")
+def add_need(call: CallUnderTest) -> None:
+    """In the wrap-up: record another need of the caller's, as a linked contact."""
+    try:
+        call.engine.add_need(call.session)
+    except CallError as exc:
+        pytest.fail(f"Adding a further need was refused: {exc} ({call.where()}).")
+
+
+@when("the handler tries to finish the call")
+def try_finish(call: CallUnderTest) -> None:
+    """Finish the wrap-up, expecting it may be refused ('Then ... was refused')."""
+    try:
+        call.engine.finish(call.session)
+    except CallError as exc:
+        call.error = exc
+
+
+@when(parsers.parse('the handler finishes the call without the person check because '
+                    '"{reason}"'))
+def finish_without_person_check(call: CallUnderTest, reason: str) -> None:
+    """Finish after an escalation, saying why the person could not be checked."""
+    try:
+        call.engine.finish(call.session, without_person_check=reason)
+    except CallError as exc:
+        pytest.fail(f"Finishing the call was refused: {exc}")
+
+
 @when("the handler confirms the person is not known")
 def confirm_not_known(call: CallUnderTest) -> None:
     """Answer the person check: nobody on the client index matches."""
@@ -184,11 +282,17 @@ def search_person(call: CallUnderTest, datatable: list[list[str]]) -> None:
 
 @when(parsers.parse('the handler confirms the person "{person_id}"'))
 def confirm_person(call: CallUnderTest, person_id: str) -> None:
-    """Confirm one of the people the last search found."""
+    """Confirm one of the people the last search found (in the wrap-up too)."""
     if person_id not in call.session.candidates:
         pytest.fail(f"'{person_id}' was not found by a search in this call (found: "
                     f"{call.session.candidates or 'nobody yet'}); search first with "
                     "'When the handler searches for the person with:'.")
+    if call.engine.person_check_needed(call.session):
+        try:
+            call.engine.confirm_person(call.session, person_id)
+        except CallError as exc:
+            pytest.fail(f"Confirming '{person_id}' in the wrap-up was refused: {exc}")
+        return
     call.answer(None, person_id)
 
 
@@ -286,6 +390,49 @@ def rejected(call: CallUnderTest, answer: str, step: str, message: str) -> None:
         assert after == before, "The refused answer changed the call."
         return
     pytest.fail(f"The answer '{answer}' to '{step}' was accepted; {call.where()}.")
+
+
+@then("the call is in the wrap-up")
+def in_wrap_up(call: CallUnderTest) -> None:
+    """The need has reached its outcome; the handler has not finished the call."""
+    assert call.session.phase is CallPhase.WRAP_UP, (
+        f"Expected the wrap-up, but the call is {call.session.phase.value}; {call.where()}.")
+
+
+@then("the person check is still to do")
+def person_check_to_do(call: CallUnderTest) -> None:
+    """The need ended before the person check, and it has not been done since."""
+    assert call.engine.person_check_needed(call.session), (
+        "Expected the person check to be still to do, but the person is "
+        f"{call.session.values.get('known_status')}.")
+
+
+@then(parsers.parse('the person is known as "{known_status}"'))
+def person_known_as(call: CallUnderTest, known_status: str) -> None:
+    """The person check's result on the call."""
+    found = call.session.values.get("known_status")
+    assert found == known_status, f"Expected the person {known_status!r}, found {found!r}."
+
+
+@then(parsers.parse('need {need:d} ended at "{outcome_id}"'))
+def need_ended_at(call: CallUnderTest, need: int, outcome_id: str) -> None:
+    """A need of the call (the first is 1) reached this outcome."""
+    needs = {n.need: n.outcome.outcome_id for n in call.engine.needs(call.session)}
+    assert needs.get(need) == outcome_id, f"Expected need {need} at {outcome_id!r}: {needs}."
+
+
+@then(parsers.parse('the record is flagged "{kind}"'))
+def flagged(call: CallUnderTest, kind: str) -> None:
+    """Something a reviewer must see is flagged on the call's record."""
+    kinds = [f["kind"] for f in call.session.flags]
+    assert kind in kinds, f"Expected the flag {kind!r}; the call's flags are {kinds}."
+
+
+@then(parsers.parse('it was refused with "{message}"'))
+def was_refused(call: CallUnderTest, message: str) -> None:
+    """The last attempted change or finish was refused, saying this."""
+    assert call.error is not None, f"Nothing was refused; {call.where()}."
+    assert message in str(call.error), f"Refused with {str(call.error)!r}."
 
 
 @then("the call is still in progress")

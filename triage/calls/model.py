@@ -13,10 +13,11 @@ from typing import Any
 
 from triage.matching.port import Candidate, MatchBand, SearchDetails, SearchResult
 from triage.plaindata import plain
-from triage.vocabulary import TrailKind
+from triage.vocabulary import CallPhase, TrailKind
 
-SAVE_FORMAT = 1
-"""The version of the saved form of a call; a saved call in another format is refused."""
+SAVE_FORMAT = 2
+"""The version of the saved form of a call (format 1, before the wrap-up, is read too: its
+``finished_at`` was when the outcome was reached)."""
 
 
 def now_text() -> str:
@@ -101,13 +102,24 @@ class CallSession:
     language: str = "en"
     handler: str = ""
     started_at: str = field(default_factory=now_text)
-    finished_at: str | None = None
+    outcome_at: str | None = None  # when the need being routed reached its outcome
+    finished_at: str | None = None  # when the handler finished the call (wrap-up over)
     facts: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     words_from: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     last_search: SavedSearch | None = None
+    need: int = 1  # the need being routed: 1 for the reason the caller gave first
+    earlier_needs: list[dict[str, Any]] = field(default_factory=list)
+    """Each need routed before this one: need, state, outcome_at, values and history."""
+    person: dict[str, Any] | None = None
+    """The confirmed person check (its facts, how and when), kept across corrections."""
+    earlier_contacts: list[dict[str, Any]] = field(default_factory=list)
+    """The person's contacts of the last 28 days, as shown at the person check."""
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    """What a reviewer must see on the record: a red-flag answer changed after an
+    escalation, a call finished without a person check, and why."""
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to restore the call exactly (read back by
@@ -118,10 +130,26 @@ class CallSession:
         return data
 
     def answered(self) -> list[HistoryEntry]:
-        """The answers the handler gave (not pre-answered facts), in order."""
-        return [h for h in self.history if h.kind == TrailKind.ANSWERED]
+        """The answers of the need being routed, in order: those the handler gave, and on a
+        further need those carried over from the first (not pre-answered facts)."""
+        return [h for h in self.history if h.kind in (TrailKind.ANSWERED, TrailKind.CARRIED)]
+
+    @property
+    def phase(self) -> CallPhase:
+        """Routing, wrapping up after the outcome, or finished."""
+        if self.finished_at is not None:
+            return CallPhase.FINISHED
+        if self.outcome_at is not None:
+            return CallPhase.WRAP_UP
+        return CallPhase.ROUTING
+
+    @property
+    def at_outcome(self) -> bool:
+        """True once the need being routed has reached its outcome (wrap-up or finished)."""
+        return self.outcome_at is not None
 
     @property
     def finished(self) -> bool:
-        """True once an outcome has been reached."""
-        return self.finished_at is not None
+        """True once the outcome has been reached (the service's own word, kept until it
+        asks :attr:`phase`)."""
+        return self.at_outcome

@@ -28,9 +28,10 @@ def restore(data: Mapping[str, Any], catalogue: Catalogue) -> CallSession:
     except (KeyError, TypeError, ValueError) as exc:
         raise RestoreError(f"The saved call is missing or has a bad '{exc}' field; it has "
                            "been kept as it was.") from exc
-    if data.get("format", SAVE_FORMAT) != SAVE_FORMAT:
-        raise RestoreError(f"The saved call uses save format {data.get('format')}; this "
-                           f"engine reads format {SAVE_FORMAT}.")
+    saved_format = data.get("format", SAVE_FORMAT)
+    if saved_format not in (1, SAVE_FORMAT):
+        raise RestoreError(f"The saved call uses save format {saved_format}; this engine "
+                           f"reads formats 1 and {SAVE_FORMAT}.")
     compiled = compiled_for(catalogue, pathway_id, version)
     if state not in compiled.graph.nodes:
         raise RestoreError(f"The saved call is at step '{state}', which pathway "
@@ -40,7 +41,10 @@ def restore(data: Mapping[str, Any], catalogue: Catalogue) -> CallSession:
             call_id=str(data["call_id"]), pathway_id=pathway_id, version=version,
             state=state, language=str(data.get("language", "en")),
             handler=str(data.get("handler", "")), started_at=str(data["started_at"]),
-            finished_at=data.get("finished_at"), facts=dict(data.get("facts", {})),
+            # Format 1 knew no wrap-up: its finished_at was when the outcome was reached.
+            outcome_at=data.get("finished_at") if saved_format == 1 else data.get("outcome_at"),
+            finished_at=None if saved_format == 1 else data.get("finished_at"),
+            facts=dict(data.get("facts", {})),
             values=dict(data.get("values", {})),
             history=[HistoryEntry(**h) for h in data.get("history", [])],
             words_from=list(data.get("words_from", [])),
@@ -48,6 +52,11 @@ def restore(data: Mapping[str, Any], catalogue: Catalogue) -> CallSession:
             # Calls saved before searches were kept on the call have no last search.
             last_search=(SavedSearch.from_dict(data["last_search"])
                          if data.get("last_search") else None),
+            need=int(data.get("need", 1)),
+            earlier_needs=[dict(n) for n in data.get("earlier_needs", [])],
+            person=dict(data["person"]) if data.get("person") else None,
+            earlier_contacts=[dict(c) for c in data.get("earlier_contacts", [])],
+            flags=[dict(f) for f in data.get("flags", [])],
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RestoreError(f"The saved call cannot be read ({exc}); it has been kept as it "

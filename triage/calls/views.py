@@ -18,7 +18,14 @@ from triage.rendering import MISSING, Words, render
 from triage.routing.catalogue import CompiledPathway
 from triage.routing.plan import Node
 from triage.timeframes import UK_TIME, parse_timeframe
-from triage.vocabulary import KNOWN_STATUS_WORDS, KnownStatus, StepKind, TrailKind
+from triage.vocabulary import (
+    KNOWN_STATUS_WORDS,
+    LOOKUP_FACTS,
+    CallPhase,
+    KnownStatus,
+    StepKind,
+    TrailKind,
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,11 @@ class StepView:
     choices: tuple[AnswerChoice, ...]
     hint: str
     known: dict[str, Any]
-    finished: bool
+    finished: bool  # the need has reached its outcome (see ``phase``)
+    phase: CallPhase = CallPhase.ROUTING
+    need: int = 1
+    earlier_contacts: tuple[dict[str, Any], ...] = ()
+    """The confirmed person's contacts of the last 28 days (empty until confirmed)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,10 @@ class OutcomeView:
     pathway_id: str
     pathway_version: int
     route: tuple[RouteStep, ...]
+    person: dict[str, Any] | None = None
+    """Who the person is, for the receiving team: known status, record, worker, team,
+    alerts (None until the person check is done)."""
+    need: int = 1
 
 
 @dataclass(frozen=True)
@@ -201,7 +216,9 @@ def step_view(compiled: CompiledPathway, session: CallSession, state: str,
         answer_type=("lookup" if node.kind is StepKind.LOOKUP else
                      node.answer.type.value if node.answer else None),
         required=bool(node.answer.required) if node.answer else node.kind is StepKind.LOOKUP,
-        choices=choices, hint=hint, known=known, finished=session.finished)
+        choices=choices, hint=hint, known=known, finished=session.at_outcome,
+        phase=session.phase, need=session.need,
+        earlier_contacts=tuple(session.earlier_contacts))
 
 
 def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) -> OutcomeView:
@@ -238,4 +255,42 @@ def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) ->
         due=due.replace(tzinfo=UK_TIME).isoformat(timespec="minutes"),
         words=words.text, language=words.language, note=words.note,
         codes=spec.codes.as_dict(), pathway_id=compiled.id,
-        pathway_version=compiled.version, route=route)
+        pathway_version=compiled.version, route=route, person=person_of(session),
+        need=session.need)
+
+
+def person_of(session: CallSession) -> dict[str, Any] | None:
+    """The person check's facts on the call, or None before it is done."""
+    values = session.values
+    if "known_status" not in values:
+        return None
+    return {name: values.get(name) for name in LOOKUP_FACTS}
+
+
+@dataclass(frozen=True)
+class NeedSummary:
+    """One need routed on a call: its number, its outcome and the answers it was routed on."""
+
+    need: int
+    outcome: OutcomeView
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WrapUpView:
+    """The call after its outcome: what is left to do before it can be finished."""
+
+    phase: CallPhase
+    needs: tuple[NeedSummary, ...]
+    person_check_needed: bool
+    """The need ended before the person check (an escalation): do it, or say why not."""
+    person: dict[str, Any] | None
+    earlier_contacts: tuple[dict[str, Any], ...]
+    flags: tuple[dict[str, Any], ...]
+
+
+def wrap_up_view(compiled: CompiledPathway, session: CallSession,
+                 needs: list[NeedSummary], person_check_needed: bool) -> WrapUpView:
+    """What the wrap-up shows."""
+    return WrapUpView(session.phase, tuple(needs), person_check_needed, person_of(session),
+                      tuple(session.earlier_contacts), tuple(session.flags))

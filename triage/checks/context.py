@@ -55,6 +55,10 @@ def unloaded_files(lib: Library) -> tuple[dict[tuple[str, str], str], tuple[str,
         found += [("fact", i) for i in ids(data.get("facts"), "name")]
         directory = data.get("directory")
         if isinstance(directory, dict):
+            found.append(("directory", "directory"))
+            constants = directory.get("constants")
+            if isinstance(constants, dict):
+                found += [("constant", str(k)) for k in constants]
             found += [("team", i) for i in ids(directory.get("teams"), "id")]
             found += [("service", i) for i in ids(directory.get("online_services"), "id")]
         meta = data.get("pathway")

@@ -213,7 +213,14 @@ def check_directory_present(ctx: CheckContext) -> list[Problem]:
     """Pathways need a directory file (teams, services, safety policy) and facts."""
     if ctx.lib.pathways and ctx.lib.directory is None:
         first = next(iter(ctx.lib.pathways.values()))
+        failed = ctx.unloaded.get(("directory", "directory"))
+        if failed is not None:
+            return [first.source.problem((), f"the directory file {failed} could not be "
+                                         "loaded (see its problem first), so the pathways have "
+                                         "no teams, online services, constants or safety "
+                                         "policy", "references")]
         return [first.source.problem((), "no directory file was loaded (teams, online services, "
                                      "constants and the safety policy); load directory.yaml "
-                                     "with the pathways", "references")]
+                                     "with the pathways" + ctx.follows("directory", "directory"),
+                                     "references")]
     return []

@@ -1,5 +1,7 @@
-"""The safety rule, checked on each entry pathway composed with its sub-pathways: no early
-exit before the whole red-flag screen, and every red-flag yes or not sure escalates."""
+"""The safety rules, checked on each entry pathway composed with its sub-pathways: no early
+exit before the whole red-flag screen, every red-flag yes or not sure escalates, and a
+repeat contact (the person's Nth within H hours, the directory's repeat-contact rule) never
+ends in an early exit."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from triage.checks.context import CheckContext, step_index
 from triage.problems import Problem
 from triage.routing.explore import PathStep, explore
 from triage.routing.plan import ComposedGraph, Node
+from triage.vocabulary import REPEAT_CONTACT, StepKind
 
 
 def _route_text(trail: tuple[PathStep, ...]) -> str:
@@ -40,6 +43,7 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
     seen: set[tuple[str, ...]] = set()
     flags = {state for state, node in graph.nodes.items() if node.red_flag}
     unsafe: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    repeats: dict[str, tuple[str, str]] = {}
     escalations = ", ".join(sorted(k.value for k in escalation))
     for route in explore(graph):
         if not route.complete:
@@ -50,6 +54,8 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
         kind = node.outcome.kind
         passed = {s.state for s in route.steps}
         outcome_name = f"{node.pathway_id}:{node.local_id}"
+        if kind in early and True in route.env.get(REPEAT_CONTACT, ()):
+            repeats.setdefault(outcome_name, (kind.value, _route_text(route.steps)))
         if kind in early:
             missing = [f for f in graph.red_flag_states if f not in passed]
             if not graph.red_flag_states:
@@ -70,7 +76,29 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
                 ends.setdefault(outcome_name, (kind.value, _route_text(route.steps)))
     for (state, answer), ends in sorted(unsafe.items()):
         problems.append(_red_flag_problem(ctx, graph.nodes[state], answer, ends, escalations))
+    if repeats:
+        problems.append(_repeat_problem(ctx, graph, repeats))
     return problems
+
+
+def _repeat_problem(ctx: CheckContext, graph: ComposedGraph,
+                    ends: Mapping[str, tuple[str, str]]) -> Problem:
+    """Repeat contacts that can end in an early exit, at the entry pathway's person check."""
+    assert ctx.lib.directory is not None
+    rule = ctx.lib.directory.value.safety.repeat_contacts
+    entry = ctx.lib.pathways[graph.pathway_id]
+    check = next((n for n in graph.nodes.values()
+                  if n.kind is StepKind.LOOKUP and n.pathway_id == graph.pathway_id), None)
+    loc: tuple[str | int, ...] = (("steps", step_index(entry.value)[check.local_id])
+                                  if check is not None else ("pathway", "id"))
+    where = ", ".join(f"'{name}' ({kind})" for name, (kind, _) in sorted(ends.items()))
+    example = ends[min(ends)][1]
+    return entry.source.problem(loc, (
+        f"safety rule (repeat contacts): a person's contact number {rule.contacts} or more "
+        f"within {rule.hours:g} hours can end at {where}, which "
+        f"{'is an early exit' if len(ends) == 1 else 'are early exits'}; route a repeat "
+        f"contact ({REPEAT_CONTACT}) to a team before anything that can end the call early; "
+        f"for example: {example}, {REPEAT_CONTACT}=true"), "safety")
 
 
 def _red_flag_problem(ctx: CheckContext, flag: Node, answer: str,

@@ -82,6 +82,7 @@ def check_placeholders(ctx: CheckContext) -> list[Problem]:
                 if name not in sources:
                     extra = (" (outcome placeholders such as {team} only work in outcome words)"
                              if name in OUTCOME_PLACEHOLDERS else "")
+                    extra += ctx.follows("constant", name)
                     problems.append(located.source.problem(
                         where, f"{what} uses {{{name}}}, which nothing in this call fills{extra}; "
                         f"placeholders can be answers, facts, calculations, directory constants "

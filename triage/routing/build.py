@@ -10,6 +10,8 @@ from triage.routing.plan import (
     Codes,
     Outcome,
     Places,
+    Policy,
+    RepeatRule,
     Service,
     Team,
 )
@@ -41,3 +43,10 @@ def places_of(directory: Directory) -> Places:
         dict(directory.constants),
         {t.id: Team(t.id, t.name, t.phone, t.hours) for t in directory.teams},
         {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services})
+
+
+def policy_of(directory: Directory) -> Policy:
+    """The run-time form of the directory's safety policy."""
+    safety = directory.safety
+    return Policy(frozenset(safety.early_exit_kinds), frozenset(safety.escalation_kinds),
+                  RepeatRule(safety.repeat_contacts.contacts, safety.repeat_contacts.hours))

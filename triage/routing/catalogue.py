@@ -12,7 +12,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from triage.routing.plan import AnswerRule, Calc, ComposedGraph, Edge, LocalText, Node, Places
+from triage.routing.plan import (
+    AnswerRule,
+    Calc,
+    ComposedGraph,
+    Edge,
+    LocalText,
+    Node,
+    Places,
+    Policy,
+)
 
 
 class Router(Protocol):
@@ -38,6 +47,7 @@ class CompiledPathway:
     scripts: Mapping[str, LocalText]
     places: Places
     facts: Mapping[str, AnswerRule]
+    policy: Policy = Policy()
     calcs: Mapping[str, Calc] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from triage.answers import allowed_codes
 from triage.expressions import Expression, kleene
 from triage.routing.plan import ComposedGraph, Edge, Node
-from triage.vocabulary import AnswerType, KnownStatus, StepKind
+from triage.vocabulary import REPEAT_CONTACT, AnswerType, KnownStatus, StepKind
+
+CONFIRMED = frozenset({KnownStatus.OPEN, KnownStatus.PREVIOUSLY_KNOWN})
+"""Known statuses that come from a record, so the person can have earlier contacts."""
 
 Abstract = dict[str, frozenset[Any]]
 """What is known of each answer along a route: the set of values it may have."""
@@ -39,6 +42,8 @@ class Route:
     steps: tuple[PathStep, ...]
     end: str
     complete: bool
+    env: Abstract = field(default_factory=dict)
+    """What is known of each answer at the end of the route."""
 
 
 def domain(node: Node) -> frozenset[Any] | None:
@@ -95,6 +100,9 @@ def branches(node: Node, env: Abstract) -> Iterator[tuple[Edge, Abstract, frozen
     if node.red_flag:
         yield from _red_flag_branches(node, env)
         return
+    if node.kind is StepKind.LOOKUP:
+        yield from _person_check_branches(node, env)
+        return
     if node.var is None or not any(e.condition is not None for e in node.edges):
         for edge in node.edges:
             yield edge, env, env.get(node.var) if node.var else None
@@ -138,6 +146,31 @@ def _red_flag_branches(node: Node, env: Abstract
             yield node.edges[index], new_env, frozenset((answer,))
 
 
+def _person_check_branches(node: Node, env: Abstract
+                           ) -> Iterator[tuple[Edge, Abstract, frozenset[Any] | None]]:
+    """The person check: each known status that takes each way on, and for a person found
+    on the index a branch of its own where this contact is a repeat contact (their Nth in
+    the directory's window), which the repeat-contact rule follows."""
+    assert node.var is not None
+    dom = env.get(node.var) or frozenset(KnownStatus)
+    groups: dict[int, set[Any]] = {}
+    for value in dom:
+        for index in _possible_edges(node, env, value):
+            groups.setdefault(index, set()).add(value)
+    for index in sorted(groups):
+        values = frozenset(groups[index])
+        first = dict(env)
+        first[node.var] = values
+        first[REPEAT_CONTACT] = frozenset((False,))
+        yield node.edges[index], first, values
+        found = values & CONFIRMED
+        if found:
+            repeat = dict(env)
+            repeat[node.var] = frozenset(found)
+            repeat[REPEAT_CONTACT] = frozenset((True,))
+            yield node.edges[index], repeat, frozenset(found)
+
+
 def _possible_edges(node: Node, env: Abstract, value: Any) -> list[int]:
     """The edges that ``value`` of the step's answer may take, first-match order kept."""
     assert node.var is not None
@@ -158,20 +191,22 @@ def explore(graph: ComposedGraph, *, limit: int = 50_000,
             start: str | None = None, env: Abstract | None = None) -> Iterator[Route]:
     """Every route from the start to an outcome; a route revisiting a state twice is cut."""
     count = 0
+    # Until a person is confirmed, no contact is a repeat one (the run time's default too).
+    first: Abstract = {REPEAT_CONTACT: frozenset((False,))} if env is None else env
     stack: list[tuple[str, Abstract, tuple[PathStep, ...]]] = [
-        (start or graph.start, env or {}, ())
+        (start or graph.start, first, ())
     ]
     while stack:
         state, env_now, trail = stack.pop()
         node = graph.nodes[state]
         if node.kind is StepKind.OUTCOME or not node.edges:
             count += 1
-            yield Route(trail + (PathStep(state, None, None, "end"),), state, True)
+            yield Route(trail + (PathStep(state, None, None, "end"),), state, True, env_now)
             if count >= limit:
                 return
             continue
         if sum(1 for s in trail if s.state == state) >= 2:
-            yield Route(trail, state, False)
+            yield Route(trail, state, False, env_now)
             continue
         found = list(branches(node, env_now))
         for edge, new_env, values in reversed(found):

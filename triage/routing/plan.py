@@ -98,6 +98,23 @@ class Places:
 
 
 @dataclass(frozen=True, slots=True)
+class RepeatRule:
+    """The directory's repeat-contact rule: the Nth contact within H hours."""
+
+    contacts: int = 3
+    hours: float = 96.0
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The directory's safety policy as the run time needs it."""
+
+    early_exit_kinds: frozenset[OutcomeKind] = frozenset()
+    escalation_kinds: frozenset[OutcomeKind] = frozenset()
+    repeat: RepeatRule = RepeatRule()
+
+
+@dataclass(frozen=True, slots=True)
 class Edge:
     """One way out of a state: a condition (None for the default or next) and a target."""
 
