@@ -29,7 +29,6 @@ from triage.vocabulary import (
     OutcomeKind,
 )
 
-
 CONTACT_FACT_TYPES: dict[str, VarType] = {
     REPEAT_CONTACT: VarType("boolean"),
     CONTACTS_IN_WINDOW: VarType("number"),

@@ -52,11 +52,24 @@ def test_a_handler_is_guided_through_a_call_in_the_terminal() -> None:
 
 
 def test_a_terminal_call_reaches_an_outcome_and_shows_the_route() -> None:
-    keys = "\n".join(["self", "yes"]) + "\n"
+    keys = "\n".join(["self", "yes", "finish", "finish the caller would not say"]) + "\n"
     result = triage("call", "front-door", stdin=keys)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "== OUTCOME: emergency_services" in result.stdout
     assert "Route taken:" in result.stdout and "danger_to_life = yes (answered)" in result.stdout
+    # After an escalation the wrap-up asks for the person check, or a reason to skip it.
+    assert "! The call ended before the person check." in result.stdout
+    assert "Call finished: 1 need(s) recorded." in result.stdout
+
+
+def test_the_terminal_wrap_up_does_the_person_check_and_a_further_need() -> None:
+    keys = "\n".join(["self", "yes", "search", "", "Edie", "Dummy", "09/09/1945", "", "",
+                      "SYN0000205", "need", "complaint", "quit"]) + "\n"
+    result = triage("call", "front-door", stdin=keys)
+    out = result.stdout
+    assert "Person check done: known status open, person id SYN0000205" in out, out
+    assert "[front-door / reason]" in out.split("Person check done", 1)[1]
+    assert "Call stopped before an outcome" in out
 
 
 def test_an_invalid_terminal_answer_is_explained_and_asked_again() -> None:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from triage.adapters.audit import audit_logger
@@ -14,6 +15,7 @@ from triage.calls import CallEngine, CallSession, StepView
 from triage.cli.designer import add_paths_option, catalogue_of, pathway_of
 from triage.errors import CallError, ClientIndexError
 from triage.matching.port import ClientIndex, SearchDetails
+from triage.vocabulary import CONTACT_WINDOW_DAYS, CallPhase
 
 HELP = """Type the number or code of an answer, or:
   back            go back to the previous question
@@ -54,6 +56,7 @@ def _show_step(term: Terminal, view: StepView) -> None:
     if view.known:
         term.say("   Known so far: " + "; ".join(
             f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in view.known.items()))
+    _show_earlier_contacts(term, view.earlier_contacts)
     if view.note:
         term.say(f"   Note: {view.note}")
     if view.words:
@@ -109,11 +112,21 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession,
 
 
 STOPPED = "Call stopped before an outcome; nothing was recorded as finished."
+STOPPED_IN_WRAP_UP = ("Call stopped in the wrap-up: the outcome was reached but the call was "
+                      "not finished.")
+WRAP_UP_HELP = """The outcome is fixed. In the wrap-up you can:
+  search          (when the person check is still to do) search the client index, then
+                  type a person id, 'not_known' or 'possible_match' to confirm
+  need            record a further need of the caller's (a linked contact)
+  change STEP     correct an earlier answer (a red flag after an escalation needs a reason)
+  finish          finish the call (after an escalation with no person check:
+                  'finish REASON', such as 'finish the caller would not say')
+  quit            stop without finishing"""
 
 
 def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Terminal,
              language: str = "en", handler: str = "") -> int:
-    """Guide a handler through a call in the terminal."""
+    """Guide a handler through a call in the terminal, to its outcome and its wrap-up."""
     try:
         session = engine.start(pathway, facts, language=language, handler=handler)
     except CallError as exc:
@@ -121,54 +134,143 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
         return 1
     term.say(f"Call {session.call_id[:8]} on '{pathway}' version {session.version}. "
              "Type 'help' for commands.")
-    while not session.finished:
-        view = engine.current(session)
-        _show_step(term, view)
-        line = term.ask("> ")
-        if line is None or line.strip() in ("quit", "q", "exit"):
-            term.say(STOPPED)
-            return 1
-        text = line.strip()
+    if engine.history is None:
+        term.say("   (No contact history is available here, so earlier contacts about the "
+                 "person cannot be shown.)")
+    while True:
+        while session.phase is CallPhase.ROUTING:
+            if not _routing_turn(term, engine, session):
+                term.say(STOPPED)
+                return 1
+        _show_outcome(term, engine, session)
+        while session.phase is CallPhase.WRAP_UP and session.at_outcome:
+            done = _wrap_up_turn(term, engine, session)
+            if done is None:
+                term.say(STOPPED_IN_WRAP_UP)
+                return 1
+        if session.phase is CallPhase.FINISHED:
+            term.say(f"Call finished: {len(engine.needs(session))} need(s) recorded.")
+            return 0
+
+
+def _routing_turn(term: Terminal, engine: CallEngine, session: CallSession) -> bool:
+    """One question of the call; False when the handler stops (or input ends)."""
+    view = engine.current(session)
+    _show_step(term, view)
+    line = term.ask("> ")
+    if line is None or line.strip() in ("quit", "q", "exit"):
+        return False
+    text = line.strip()
+    try:
+        if text in ("help", "?"):
+            term.say(HELP)
+        elif text == "back":
+            engine.back(session)
+        elif text.startswith("change "):
+            return _change(term, engine, session, text.split(maxsplit=1)[1])
+        elif text == "answers":
+            for h in session.answered():
+                term.say(f"   {h.state}: {h.answer}")
+        elif text == "search" and view.kind == "lookup":
+            _search(term, engine, session)
+        else:
+            engine.answer(session, view.state, _resolve(view, text))
+    except CallError as exc:
+        term.say(f"   ! {exc}")
+    except ClientIndexError as exc:
+        term.say(f"   ! The client index cannot be used just now: {exc} The call is "
+                 "unchanged: try again, or answer 'not_known' or 'possible_match'.")
+    return True
+
+
+def _change(term: Terminal, engine: CallEngine, session: CallSession, step: str) -> bool:
+    """Correct an earlier answer (searching again for the person check); False at EOF."""
+    earlier = engine.view_of(session, step)
+    while True:
+        for i, choice in enumerate(earlier.choices, start=1):
+            term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
+        hint = " (or 'search' to search again)" if earlier.kind == "lookup" else ""
+        new = term.ask(f"   New answer for {step}{hint}: ")
+        if new is None:
+            return False
+        if earlier.kind != "lookup" or new.strip() != "search":
+            break
+        # Correcting the person check: search again, then confirm from the people this
+        # search found.
+        _search(term, engine, session, step)
+        earlier = engine.view_of(session, step)
+    answer = _resolve(earlier, new.strip())
+    try:
+        result = engine.change(session, step, answer)
+    except CallError as exc:
+        term.say(f"   ! {exc}")
+        if exc.field != "reason":
+            return True
+        reason = term.ask("   Why is it changed? ")
+        if reason is None:
+            return False
         try:
-            if text in ("help", "?"):
-                term.say(HELP)
-            elif text == "back":
-                engine.back(session)
-            elif text.startswith("change "):
-                step = text.split(maxsplit=1)[1]
-                earlier = engine.view_of(session, step)
-                while True:
-                    for i, choice in enumerate(earlier.choices, start=1):
-                        term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
-                    hint = " (or 'search' to search again)" if earlier.kind == "lookup" else ""
-                    new = term.ask(f"   New answer for {step}{hint}: ")
-                    if new is None:
-                        term.say(STOPPED)
-                        return 1
-                    if earlier.kind != "lookup" or new.strip() != "search":
-                        break
-                    # Correcting the person check: search again, then confirm from the
-                    # people this search found.
-                    _search(term, engine, session, step)
-                    earlier = engine.view_of(session, step)
-                result = engine.change(session, step, _resolve(earlier, new.strip()))
-                if result.dropped:
-                    term.say("   No longer needed, dropped: " + ", ".join(result.dropped))
-            elif text == "answers":
-                for h in session.answered():
-                    term.say(f"   {h.state}: {h.answer}")
-            elif text == "search" and view.kind == "lookup":
-                _search(term, engine, session)
-            else:
-                engine.answer(session, view.state, _resolve(view, text))
-        except CallError as exc:
-            term.say(f"   ! {exc}")
-        except ClientIndexError as exc:
-            term.say(f"   ! The client index cannot be used just now: {exc} The call is "
-                     "unchanged: try again, or answer 'not_known' or 'possible_match'.")
+            result = engine.change(session, step, answer, reason=reason)
+        except CallError as again:
+            term.say(f"   ! {again}")
+            return True
+    if result.dropped:
+        term.say("   No longer needed, dropped: " + ", ".join(result.dropped))
+    return True
+
+
+def _wrap_up_turn(term: Terminal, engine: CallEngine, session: CallSession) -> bool | None:
+    """One command of the wrap-up; None when the handler stops (or input ends)."""
+    if engine.person_check_needed(session):
+        term.say("   The person check is still to do: 'search', then confirm who the person "
+                 "is, or 'finish REASON' if it cannot be done.")
+    line = term.ask("wrap-up> ")
+    if line is None or line.strip() in ("quit", "q", "exit"):
+        return None
+    text = line.strip()
+    command, _, rest = text.partition(" ")
+    try:
+        if text in ("help", "?"):
+            term.say(WRAP_UP_HELP)
+        elif text == "search" and engine.person_check_needed(session):
+            _search(term, engine, session)
+        elif text == "need":
+            engine.add_need(session)
+        elif command == "change" and rest:
+            if not _change(term, engine, session, rest.strip()):
+                return None
+        elif command == "finish":
+            engine.finish(session, without_person_check=rest.strip() or None)
+        elif engine.person_check_needed(session) and text:
+            wrap = engine.confirm_person(session, text)
+            term.say(f"   Person check done: {_plain(wrap.person or {})}")
+            _show_earlier_contacts(term, wrap.earlier_contacts)
+        else:
+            term.say(WRAP_UP_HELP)
+    except CallError as exc:
+        term.say(f"   ! {exc}")
+    except ClientIndexError as exc:
+        term.say(f"   ! The client index cannot be used just now: {exc} Try again, or "
+                 "answer 'not_known' or 'possible_match'.")
+    return True
+
+
+def _show_earlier_contacts(term: Terminal, contacts: Sequence[Mapping[str, Any]]) -> None:
+    if not contacts:
+        return
+    term.say(f"   Earlier contacts about this person (last {CONTACT_WINDOW_DAYS} days):")
+    for c in contacts:
+        state = "open" if c.get("open") else "closed"
+        term.say(f"     {str(c.get('started_at', ''))[:16].replace('T', ' ')}  "
+                 f"{c.get('reason') or '-'}  -> {c.get('outcome_kind')}"
+                 f"{' (' + str(c['team']) + ')' if c.get('team') else ''}  [{state}]")
+
+
+def _show_outcome(term: Terminal, engine: CallEngine, session: CallSession) -> None:
     out = engine.outcome(session)
     term.say("")
-    term.say(f"== OUTCOME: {out.kind}  ({out.outcome_id})")
+    need = f" (need {out.need})" if out.need > 1 else ""
+    term.say(f"== OUTCOME{need}: {out.kind}  ({out.outcome_id})")
     term.say(f"   {out.summary}")
     if out.team:
         term.say(f"   Team: {out.team['name']}" +
@@ -187,10 +289,11 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
     term.say(_wrap(out.words, "   | "))
     term.say("   Route taken:")
     for taken in out.route:
-        if taken.how in ("answered", "pre-answered"):
+        if taken.how in ("answered", "pre-answered", "carried"):
             why = f"  -> {taken.why}" if taken.why else ""
             term.say(f"     {taken.state} = {_plain(taken.answer)} ({taken.how}){why}")
-    return 0
+    term.say("   (Wrap-up: 'finish' to finish the call, 'need' for a further need, "
+             "'help' for more.)")
 
 
 def _client_index(args: argparse.Namespace) -> ClientIndex:
