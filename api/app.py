@@ -34,7 +34,6 @@ from api.auth import (
     Authenticator,
     Role,
     SignInLimits,
-    TooManyAttempts,
     User,
     clear_session_cookie,
     hash_password,
@@ -45,16 +44,23 @@ from api.notify import Notifier
 from api.service import (
     CallState,
     FrontDoor,
-    NotYourCall,
     Override,
     PathwayLibrary,
-    PathwaysNotStored,
 )
-from api.store import StaleUpdate, Store, UnknownCall, database_url, make_engine, migrate
+from api.store import Store, database_url, make_engine, migrate
 from api.web import mount_screen
 from api.web.forms import sent_from_here
 from triage.adapters.audit import audit_logger, failure_fields
-from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+from triage.errors import (
+    CallError,
+    NotYourCall,
+    PathwaysNotStored,
+    PathwayVersionNotLoaded,
+    RestoreError,
+    StaleUpdate,
+    TooManyAttempts,
+    UnknownCall,
+)
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import settle_memory
 from triage.plaindata import plain

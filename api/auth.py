@@ -34,6 +34,7 @@ from starlette.responses import Response
 
 from api.store import KeyHistory, Store, now
 from triage.adapters.audit import audit_logger
+from triage.errors import TooManyAttempts
 
 COOKIE = "triage_session"
 
@@ -99,23 +100,6 @@ class SignInLimits:
     window_seconds: float = 900.0
     first_block_seconds: float = 60.0
     longest_block_seconds: float = 900.0
-
-
-def wait_text(seconds: int) -> str:
-    """'2 minutes', '1 minute' or '45 seconds': how long to wait, rounded up."""
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-class TooManyAttempts(Exception):
-    """Too many failed sign-ins for this user name or from this address: wait, then try."""
-
-    def __init__(self, retry_after: int, *, limit: str) -> None:
-        self.retry_after = retry_after
-        self.limit = limit  # "user name" or "address"
-        super().__init__(f"Too many attempts. Wait {wait_text(retry_after)}, then try again.")
 
 
 def request_address(request: Request) -> str | None:
@@ -270,7 +254,7 @@ class Authenticator:
                     seen.blocked_until, at + dt.timedelta(seconds=seconds))
         limit = max(until, key=lambda name: until[name])
         retry_after = max(1, math.ceil((until[limit] - at).total_seconds()))
-        return record, _Verdict(TooManyAttempts(retry_after, limit=limit))
+        return record, _Verdict(TooManyAttempts(retry_after=retry_after, limit=limit))
 
     def cached_user(self, token: str | None) -> User | None:
         """The user of a token looked up in the last ``cache_seconds`` and unexpired since;

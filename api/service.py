@@ -22,11 +22,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.auth import User
 from api.notify import Notifier, masked
-from api.store import StaleUpdate, Store, StoredCall, Update
+from api.store import Store, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.adapters.yamlsource import list_files
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
-from triage.errors import CallError, CallFinished, TriageError
+from triage.errors import (
+    CallError,
+    CallFinished,
+    NotYourCall,
+    PathwaysNotStored,
+    StaleUpdate,
+    TriageError,
+)
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
 from triage.pipeline import check_paths, compile_library
 from triage.problems import Problem
@@ -41,23 +48,6 @@ CALL_STATUSES = ("active", "finished")
 TAKE_OVER_REASON_LIMIT = 500
 ACTIVE_LIST_LIMIT = 200
 FINISHED_LIST_LIMIT = 50
-
-
-class NotYourCall(Exception):
-    """The call belongs to another handler: ask them to carry on with it, or take it over."""
-
-    def __init__(self, call_id: str, *, owner: str, owner_name: str, version: int,
-                 updated_at: dt.datetime | None, finished: bool = False) -> None:
-        self.call_id = call_id
-        self.owner = owner
-        self.owner_name = owner_name
-        # For the screen's take-over form; the API does not tell other handlers.
-        self.version = version
-        self.updated_at = updated_at
-        self.finished = finished
-        super().__init__(f"This call belongs to {owner_name}, who started it or took it "
-                         "over. Ask them to carry on with it, or, if they cannot, take it "
-                         "over and say why.")
 
 
 @dataclass
@@ -103,10 +93,6 @@ class Override:
     kind: str
     team: str | None
     reason: str
-
-
-class PathwaysNotStored(Exception):
-    """New pathway versions validated but could not be stored, so none was taken up."""
 
 
 class PathwayLibrary:
@@ -191,11 +177,8 @@ class PathwayLibrary:
                     self._stamps = stamps_before
                     self.log.error("pathways_not_stored", versions=added,
                                    error=type(exc).__name__)
-                    raise PathwaysNotStored(
-                        f"The new pathway versions ({', '.join(added)}) validated, but could "
-                        f"not be stored in the database ({_database_reason(exc)}), so none "
-                        "of them was taken up and the versions in use are unchanged. Try "
-                        "again once the database accepts changes.") from exc
+                    raise PathwaysNotStored(versions=added,
+                                            reason=_database_reason(exc)) from exc
             for pathway in new:
                 self.catalogue.add(pathway)
             self._sources.update(sources)
@@ -316,7 +299,7 @@ class FrontDoor:
             self.log.info("call_refused_not_owner", call_id=call_id, user=user.username,
                           owner=stored.handler)
             owner = self.store.user(stored.handler)
-            raise NotYourCall(call_id, owner=stored.handler,
+            raise NotYourCall(call_id=call_id, owner=stored.handler,
                               owner_name=str(owner["display_name"]) if owner
                               else stored.handler,
                               version=stored.row_version, updated_at=stored.updated_at,
@@ -381,7 +364,7 @@ class FrontDoor:
         call, still at that version and not finished (``finished`` says why if it is)."""
         self._check_owner(user, stored)
         if stored.row_version != version:
-            raise StaleUpdate(stored.row_version)
+            raise StaleUpdate(current_version=stored.row_version)
         if stored.status == "finished":
             raise CallFinished(finished)
         return self._restore(stored)
@@ -495,7 +478,7 @@ class FrontDoor:
             raise CallError("This call is already yours; there is nothing to take over.",
                             field="call_id")
         if stored.row_version != version:
-            raise StaleUpdate(stored.row_version)
+            raise StaleUpdate(current_version=stored.row_version)
         session = self._restore(stored)
         owner = self.store.user(stored.handler)
         self.engine.take_over(session, user.display_name, reason, {

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from triage.errors import StaleUpdate, UnknownCall
+
 metadata = sa.MetaData()
 
 users = sa.Table(
@@ -132,19 +134,6 @@ class KeyHistory:
     """Attempts not followed by a success, within the window counted."""
     blocked_until: dt.datetime | None
     """Until when further attempts are refused (None or in the past: they are not)."""
-
-
-class StaleUpdate(Exception):
-    """The call changed since the version the update was made from."""
-
-    def __init__(self, current_version: int) -> None:
-        self.current_version = current_version
-        super().__init__(f"The call has changed since the version you had; it is now at version "
-                         f"{current_version}. Reload it and try again.")
-
-
-class UnknownCall(KeyError):
-    """No call has this id."""
 
 
 Update = tuple[Mapping[str, Any], int, Mapping[str, Any] | None]
@@ -320,7 +309,7 @@ class Store:
     def _load(c: Connection, call_id: str) -> StoredCall:
         row = c.execute(sa.select(calls).where(calls.c.call_id == call_id)).first()
         if row is None:
-            raise UnknownCall(call_id)
+            raise UnknownCall(call_id=call_id)
         return StoredCall(row.call_id, row.handler, row.status, row.row_version,
                           json.loads(row.data), _utc(row.updated_at))
 
@@ -380,8 +369,8 @@ class Store:
             current = c.execute(sa.select(calls.c.row_version)
                                 .where(calls.c.call_id == session["call_id"])).scalar()
             if current is None:
-                raise UnknownCall(session["call_id"])
-            raise StaleUpdate(int(current))
+                raise UnknownCall(call_id=session["call_id"])
+            raise StaleUpdate(current_version=int(current))
         if contact is not None:
             c.execute(contacts.insert().values(**contact))
         return expected_version + 1

@@ -17,14 +17,12 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from api.auth import (
-    TooManyAttempts,
     User,
     clear_session_cookie,
     request_address,
     set_session_cookie,
 )
 from api.service import OVERRIDE_KINDS, TAKE_OVER_REASON_LIMIT, CallState, Override
-from api.store import StaleUpdate
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
 from api.web.forms import (
@@ -47,7 +45,7 @@ from api.web.presenter import Presenter
 from api.web.routing import Router, show_errors_as_pages
 from api.web.screen import CALL_ID, REFUSALS, Screen, call_id_of
 from api.web.texts import LANGUAGES, kind_label
-from triage.errors import CallError
+from triage.errors import CallError, StaleUpdate, TooManyAttempts
 
 NOT_ANSWERED = "That question has not been answered in this call, so there is nothing to change."
 
@@ -224,7 +222,7 @@ def add_call_pages(router: Router) -> None:
                ) -> CallState | Response:
         if state.step is None or str(form.get("step", "")) != state.step.state:
             # The form was for a step the call has moved past (another tab, a restart).
-            raise StaleUpdate(state.version)
+            raise StaleUpdate(current_version=state.version)
         view = state.step
         raw = form_answer(view, form)
         try:
@@ -242,7 +240,8 @@ def add_call_pages(router: Router) -> None:
         details = search_details(form, user.username)
         if not details.given_fields():
             if change_step is None and (state.step is None or state.step.kind != "lookup"):
-                raise StaleUpdate(state.version)  # the call moved on from the search
+                # The call moved on from the search.
+                raise StaleUpdate(current_version=state.version)
             if change_step is not None and change_step not in {
                     a["step"] for a in state.answered}:
                 raise CallError(NOT_ANSWERED)
@@ -281,7 +280,7 @@ def add_call_pages(router: Router) -> None:
         back_to_check = str(form.get("from", "")) == "check"
         if before and same_answer(before[-1], raw):
             if version_of(form) != state.version:
-                raise StaleUpdate(state.version)
+                raise StaleUpdate(current_version=state.version)
             return screen.redirect(request, f"/calls/{state.call_id}/check" if back_to_check
                                    else f"/calls/{state.call_id}")
         try:

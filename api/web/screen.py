@@ -28,9 +28,7 @@ from api.service import (
     TAKE_OVER_REASON_LIMIT,
     CallState,
     FrontDoor,
-    NotYourCall,
 )
-from api.store import StaleUpdate, UnknownCall
 from api.web.assets import TEMPLATES
 from api.web.forms import (
     answer_problem,
@@ -57,7 +55,14 @@ from api.web.texts import (
 )
 from triage.adapters.audit import audit_logger
 from triage.calls import StepView
-from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+from triage.errors import (
+    CallError,
+    NotYourCall,
+    PathwayVersionNotLoaded,
+    RestoreError,
+    StaleUpdate,
+    UnknownCall,
+)
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -205,7 +210,7 @@ class Screen:
         """The call in the page's address, if it is ``user``'s (else one of REFUSALS)."""
         call_id = call_id_of(request)
         if not CALL_ID.match(call_id):
-            raise UnknownCall(call_id)
+            raise UnknownCall(call_id=call_id)
         return self.door(request).call(user, call_id)
 
     def call(self, request: Request, user: User) -> CallState | Response:

@@ -20,9 +20,10 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from api.app import Settings
-from api.auth import Authenticator, SignInLimits, TooManyAttempts
+from api.auth import Authenticator, SignInLimits
 from api.store import Store, database_url, make_engine, migrate, sign_in_attempts
 from tests.api.conftest import PASSWORD, Databases, MakeService, ServerProcess, Service
+from triage.errors import TooManyAttempts
 
 WAIT_2_MINUTES = "Too many attempts. Wait 2 minutes, then try again."
 
