@@ -47,7 +47,7 @@ from api.service import (
     Override,
     PathwayLibrary,
 )
-from api.store import Store, database_url, make_engine, migrate
+from api.storage import SqlRepository, database_url, make_engine, migrate
 from api.web import mount_screen
 from api.web.forms import sent_from_here
 from triage.adapters.audit import audit_logger, failure_fields
@@ -403,7 +403,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url(settings.database_url, settings.home)
         migrate(url)
-        store = Store(make_engine(url))
+        store = SqlRepository(make_engine(url))
         library = PathwayLibrary(settings.paths, archive=store)
         library.remember_archived()
         library.reload()

@@ -32,7 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.store import KeyHistory, Store, now
+from api.storage import KeyHistory, Repository, utc_now
 from triage.adapters.audit import audit_logger
 from triage.errors import TooManyAttempts
 
@@ -135,9 +135,9 @@ class _Verdict:
 class Authenticator:
     """Checks passwords, issues tokens and finds the user of a token."""
 
-    def __init__(self, store: Store, session_hours: float = 8.0,
+    def __init__(self, store: Repository, session_hours: float = 8.0,
                  cache_seconds: float = 5.0, *, limits: SignInLimits | None = None,
-                 clock: Callable[[], dt.datetime] = now) -> None:
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
         self.store = store
         self.session_hours = session_hours
         self.limits = limits or SignInLimits()
@@ -179,7 +179,7 @@ class Authenticator:
             return None
         self.store.sign_in_succeeded(attempt_id, keys["user name"])
         token = secrets.token_urlsafe(32)
-        expires = now() + dt.timedelta(hours=self.session_hours)
+        expires = utc_now() + dt.timedelta(hours=self.session_hours)
         self.store.add_session(token_hash(token), username, expires)
         return token, User(row["username"], row["display_name"], Role(row["role"]))
 
@@ -262,7 +262,7 @@ class Authenticator:
         if not token:
             return None
         entry = self._cache.get(token_hash(token))
-        if entry is None or entry[0] < time.monotonic() or entry[2] <= now():
+        if entry is None or entry[0] < time.monotonic() or entry[2] <= utc_now():
             return None
         return entry[1]
 

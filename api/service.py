@@ -18,11 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from api.auth import User
 from api.notify import Notifier, masked
-from api.store import Store, StoredCall, Update
+from api.storage import Repository, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.adapters.yamlsource import list_files
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
@@ -32,6 +30,7 @@ from triage.errors import (
     NotYourCall,
     PathwaysNotStored,
     StaleUpdate,
+    StorageRefused,
     TriageError,
 )
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
@@ -103,7 +102,7 @@ class PathwayLibrary:
     the sources remembered and the problems shown are exactly as they were.
     """
 
-    def __init__(self, paths: Sequence[Path], archive: Store | None = None) -> None:
+    def __init__(self, paths: Sequence[Path], archive: Repository | None = None) -> None:
         self.paths = list(paths)
         self.archive = archive
         self.catalogue = Catalogue()
@@ -177,8 +176,9 @@ class PathwayLibrary:
                     self._stamps = stamps_before
                     self.log.error("pathways_not_stored", versions=added,
                                    error=type(exc).__name__)
-                    raise PathwaysNotStored(versions=added,
-                                            reason=_database_reason(exc)) from exc
+                    reason = (exc.reason if isinstance(exc, StorageRefused)
+                              else type(exc).__name__)
+                    raise PathwaysNotStored(versions=added, reason=reason) from exc
             for pathway in new:
                 self.catalogue.add(pathway)
             self._sources.update(sources)
@@ -244,7 +244,7 @@ class PathwayLibrary:
 class FrontDoor:
     """Calls and contact records, stored durably, for handlers, designers and supervisors."""
 
-    def __init__(self, store: Store, library: PathwayLibrary, clients: ClientIndex | None,
+    def __init__(self, store: Repository, library: PathwayLibrary, clients: ClientIndex | None,
                  notifier: Notifier) -> None:
         self.store = store
         self.library = library
@@ -517,7 +517,7 @@ class FrontDoor:
             self.store.finish_message(message["message_id"], status=result["status"],
                                       reference=result.get("reference") or None,
                                       reason=reason)
-        except SQLAlchemyError:
+        except StorageRefused:
             self.log.error("link_record_failed", call_id=call_id, user=user.username,
                            message_id=message["message_id"], status=result["status"])
             out["recorded"] = ("The record of this attempt could not be completed; it shows "
@@ -565,11 +565,3 @@ def contact_record(session: CallSession, outcome: OutcomeView, user: User,
         "trail": [{"at": h.at, "step": h.state, "kind": h.kind, "answer": h.answer,
                    "why": h.why, "route": h.route} for h in session.history],
     }
-
-
-def _database_reason(exc: Exception) -> str:
-    """The database's own first line about a failure (never the statement or its values)."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).strip().splitlines()
-    reason = lines[0] if lines else ""
-    return (reason[:200] or type(cause).__name__).rstrip(".")

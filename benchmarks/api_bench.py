@@ -306,14 +306,14 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     from api.auth import Authenticator, Role, User, hash_password
     from api.notify import Notifier
     from api.service import FrontDoor, PathwayLibrary
-    from api.store import Store, make_engine, migrate
-    from api.store import database_url as url_of
+    from api.storage import SqlRepository, make_engine, migrate
+    from api.storage import database_url as url_of
     from triage.adapters.audit import configure_logging
 
     configure_logging(io.StringIO(), cache=False)
     url = url_of(database_url, home)
     migrate(url)
-    store = Store(make_engine(url))
+    store = SqlRepository(make_engine(url))
     library = PathwayLibrary([ROOT / "pathways", ROOT / "scripts"])
     library.reload()
     settings = Settings(home=home)

@@ -37,7 +37,7 @@ from fastapi.testclient import TestClient
 
 from api.app import Settings, build_app
 from api.notify import Notifier
-from api.store import Store, database_url, make_engine
+from api.storage import SqlRepository, database_url, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
@@ -211,10 +211,10 @@ class Service:
         return state
 
     @contextmanager
-    def own_store(self) -> Iterator[Store]:
+    def own_store(self) -> Iterator[SqlRepository]:
         """A store on the service's database through connections of the test's own (to look
         behind the service's back, or to break the database under it)."""
-        store = Store(make_engine(database_url(self.settings.database_url,
+        store = SqlRepository(make_engine(database_url(self.settings.database_url,
                                                self.settings.home)))
         try:
             yield store

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.auth import token_hash
-from api.store import auth_sessions
+from api.storage.schema import auth_sessions
 from tests.api.conftest import (
     INFORMATION_CALL,
     PASSWORD,

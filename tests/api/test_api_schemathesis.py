@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import Settings, build_app
 from api.auth import Authenticator, hash_password
-from api.store import Store, database_url, make_engine, migrate
+from api.storage import SqlRepository, database_url, make_engine, migrate
 from tests.api.conftest import PASSWORD
 
 ROLES = ("handler", "designer", "supervisor")
@@ -82,7 +82,7 @@ class Fuzzed:
         """
         url = database_url(None, self.home)
         migrate(url)
-        store = Store(make_engine(url))
+        store = SqlRepository(make_engine(url))
         auth = Authenticator(store)
         for role in ROLES:
             store.put_user(f"fuzz-{role}", f"Fuzz {role}", role, hash_password(PASSWORD))

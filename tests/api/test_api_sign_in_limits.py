@@ -21,7 +21,8 @@ from fastapi.testclient import TestClient
 
 from api.app import Settings
 from api.auth import Authenticator, SignInLimits
-from api.store import Store, database_url, make_engine, migrate, sign_in_attempts
+from api.storage import SqlRepository, database_url, make_engine, migrate
+from api.storage.schema import sign_in_attempts
 from tests.api.conftest import PASSWORD, Databases, MakeService, ServerProcess, Service
 from triage.errors import TooManyAttempts
 
@@ -148,7 +149,7 @@ def guarded(backend: str, tmp_path: Path, databases: Databases
     """The sign-in of a fresh database, with the default limits and a clock of the test's."""
     url = database_url(databases.fresh() if backend == "postgresql" else None, tmp_path)
     migrate(url)
-    store = Store(make_engine(url))
+    store = SqlRepository(make_engine(url))
     # Verified with the parameters kept in the hash: cheap ones keep a long run quick.
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     store.put_user("sam", "Sam", "handler", cheap.hash(PASSWORD))
