@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,27 +30,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.auth import (
+from api.browser import (
     COOKIE,
-    Authenticator,
-    Role,
-    SignInLimits,
-    User,
     clear_session_cookie,
-    hash_password,
     request_address,
+    sent_from_here,
     set_session_cookie,
 )
 from api.notify import Notifier
 from api.service import (
+    Authenticator,
     CallState,
     FrontDoor,
     Override,
     PathwayLibrary,
+    Role,
+    SignInLimits,
+    User,
+    hash_password,
 )
 from api.storage import SqlRepository, database_url, make_engine, migrate
 from api.web import mount_screen
-from api.web.forms import sent_from_here
 from triage.adapters.audit import audit_logger, failure_fields
 from triage.errors import (
     CallError,
@@ -60,6 +61,7 @@ from triage.errors import (
     StaleUpdate,
     TooManyAttempts,
     UnknownCall,
+    UnknownContact,
 )
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.pipeline import settle_memory
@@ -418,10 +420,10 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         print(f"Demo sign-in (synthetic data only): demo-handler, demo-designer or "
               f"demo-supervisor with password {password}", flush=True)
         clients = demo_clients(settings)
-        app.state.front_door = FrontDoor(
+        app.state.front_door = FrontDoor.over(
             store, library, clients,
             notifier or Notifier(settings.notify_api_key, settings.notify_sms_template,
-                                 settings.notify_email_template))
+                                 settings.notify_email_template), auth)
         app.state.auth = auth
         app.state.settings = settings
 
@@ -638,7 +640,8 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     @app.get("/api/pathways", tags=["pathways"])
     def list_pathways(user: AnyUser, door: Door) -> list[dict[str, Any]]:
         """Loaded pathway versions with their status and Mermaid diagram."""
-        return door.pathways()
+        return [{**asdict(p), "diagram": door.library.diagram(p.id, p.version)}
+                for p in door.library.listing()]
 
     @app.get("/api/pathways/problems", tags=["pathways"])
     def pathway_problems(user: Designer, door: Door) -> dict[str, Any]:
@@ -664,7 +667,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     @app.post("/api/calls", status_code=201, tags=["calls"], responses=state_doc(201))
     def start_call(body: StartCall, user: Handler, door: Door) -> dict[str, Any]:
         """Start a call, optionally with facts already known."""
-        return state_out(run(lambda: door.start_call(user, body.pathway, body.facts,
+        return state_out(run(lambda: door.calls.start(user, body.pathway, body.facts,
                                                      body.language)))
 
     @app.get("/api/calls", tags=["calls"], responses={200: {
@@ -675,28 +678,28 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
                  status: Literal["active", "finished"] = "active") -> list[dict[str, Any]]:
         """Your own calls, newest first: those in progress, or those finished today (at
         most 50). Where each call is, but no personal details."""
-        return [plain(summary) for summary in run(lambda: door.my_calls(user, status))]
+        return [plain(summary) for summary in run(lambda: door.calls.mine(user, status))]
 
     @app.get("/api/calls/{call_id}", tags=["calls"], responses=call_doc(changes=False))
     def get_call(call_id: str, user: Handler, door: Door) -> dict[str, Any]:
         """The call now: words to read, the question and answers, or the outcome."""
-        return state_out(run(lambda: door.call(user, call_id)))
+        return state_out(run(lambda: door.calls.get(user, call_id)))
 
     @app.post("/api/calls/{call_id}/answer", tags=["calls"], responses=call_doc())
     def answer(call_id: str, body: Answer, user: Handler, door: Door) -> dict[str, Any]:
         """Answer the current step; committed before the response."""
-        return state_out(run(lambda: door.answer(user, call_id, body.version, body.step,
+        return state_out(run(lambda: door.calls.answer(user, call_id, body.version, body.step,
                                                  body.answer)))
 
     @app.post("/api/calls/{call_id}/back", tags=["calls"], responses=call_doc())
     def back(call_id: str, body: Versioned, user: Handler, door: Door) -> dict[str, Any]:
         """Go back to the previous question."""
-        return state_out(run(lambda: door.back(user, call_id, body.version)))
+        return state_out(run(lambda: door.calls.back(user, call_id, body.version)))
 
     @app.post("/api/calls/{call_id}/change", tags=["calls"], responses=call_doc())
     def change(call_id: str, body: Change, user: Handler, door: Door) -> dict[str, Any]:
         """Correct an earlier answer; answers that no longer apply are dropped."""
-        return state_out(run(lambda: door.change(user, call_id, body.version, body.step,
+        return state_out(run(lambda: door.calls.change(user, call_id, body.version, body.step,
                                                  body.answer)))
 
     @app.post("/api/calls/{call_id}/search", tags=["calls"], responses=call_doc())
@@ -704,7 +707,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
         """Search for the person at the person check; confirm by answering with an id (or,
         when correcting the person check with ``step``, by changing its answer)."""
         details = SearchDetails(**body.model_dump(exclude={"version", "step"}))
-        state, result = run(lambda: door.search(user, call_id, body.version, details,
+        state, result = run(lambda: door.calls.search(user, call_id, body.version, details,
                                                 body.step))
         out = state_out(state)
         out["search"] = {
@@ -724,7 +727,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     def finish(call_id: str, body: Finish, user: Handler, door: Door) -> dict[str, Any]:
         """Write the contact record; an override of the suggested outcome needs a reason."""
         override = Override(**body.override.model_dump()) if body.override else None
-        result: dict[str, Any] = run(lambda: door.finish(user, call_id, body.version,
+        result: dict[str, Any] = run(lambda: door.contacts.finish(user, call_id, body.version,
                                                          override))
         return result
 
@@ -732,14 +735,14 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     def take_over(call_id: str, body: TakeOver, user: Handler, door: Door) -> dict[str, Any]:
         """Take over another handler's call, saying why; the call's record keeps who took
         it from whom, when and why."""
-        return state_out(run(lambda: door.take_over(user, call_id, body.version,
+        return state_out(run(lambda: door.calls.take_over(user, call_id, body.version,
                                                     body.reason)))
 
     @app.post("/api/calls/{call_id}/send-link", tags=["calls"],
               responses={**NO_CALL, **NOT_LOADED})
     def send_link(call_id: str, body: SendLink, user: Handler, door: Door) -> dict[str, str]:
         """Send the outcome's online link by text or email (says 'not sent' if it was not)."""
-        result: dict[str, str] = run(lambda: door.send_link(user, call_id, body.to, body.by))
+        result: dict[str, str] = run(lambda: door.links.send(user, call_id, body.to, body.by))
         return result
 
     @app.get("/api/contacts", tags=["contacts"], responses={200: {
@@ -753,7 +756,7 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
                      "How many of the newest records to skip."))] = 0
                  ) -> list[dict[str, Any]]:
         """Contact records, newest first."""
-        return door.store.list_contacts(limit, offset)
+        return door.contacts.listing(limit, offset)
 
     # Bounded to the id column's range (32-bit on PostgreSQL): a larger id was a 500.
     @app.get("/api/contacts/{contact_id}", tags=["contacts"], responses={
@@ -761,12 +764,11 @@ def build_app(settings: Settings | None = None, *, notifier: Notifier | None = N
     def contact(contact_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: Supervisor,
                 door: Door) -> dict[str, Any]:
         """One contact record (every read is recorded)."""
-        record = door.store.read_contact(contact_id, user.username)
-        if record is None:
+        try:
+            return door.contacts.read(user, contact_id)
+        except UnknownContact as exc:
             raise HTTPException(404, {"field": "contact_id", "reason": "There is no contact "
-                                      "record with this id.", "current_version": None})
-        log.info("contact_read", user=user.username, contact_id=contact_id)
-        return record
+                                      "record with this id.", "current_version": None}) from exc
 
     mount_screen(app)
     return app

@@ -12,13 +12,12 @@ import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.auth import COOKIE
+from api.browser import COOKIE, sent_from_here
 from api.web.texts import sentence
 from triage.calls import StepView
 from triage.matching.port import SearchDetails
@@ -43,30 +42,6 @@ def session_token(request: Request) -> str | None:
 def csrf_token(session_token: str) -> str:
     """The CSRF token for a session: only someone holding the session cookie can make it."""
     return hashlib.sha256(b"triage-screen-csrf:" + session_token.encode()).hexdigest()
-
-
-def sent_from_here(request: Request) -> bool | None:
-    """Whether the browser says the request came from this service's own pages: True,
-    False (from another site), or None (it said nothing either way).
-
-    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with every form and ``fetch`` POST, and
-    a page cannot change them; an older browser may send only a ``Referer``. Each one
-    sent must say this service ("same-origin", or this scheme, host and port).
-    """
-    expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
-    said: list[bool] = []
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        said.append(fetch_site == "same-origin")
-    origin = request.headers.get("origin")
-    if origin is not None:
-        said.append(origin == expected)
-    else:
-        referer = request.headers.get("referer")
-        if referer:
-            parts = urlsplit(referer)
-            said.append(f"{parts.scheme}://{parts.netloc}" == expected)
-    return all(said) if said else None
 
 
 def same_origin(request: Request) -> bool:

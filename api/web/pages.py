@@ -16,13 +16,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.auth import (
-    User,
-    clear_session_cookie,
-    request_address,
-    set_session_cookie,
-)
-from api.service import OVERRIDE_KINDS, TAKE_OVER_REASON_LIMIT, CallState, Override
+from api.browser import clear_session_cookie, request_address, set_session_cookie
+from api.service import OVERRIDE_KINDS, CallState, Override, User
+from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
 from api.web.forms import (
@@ -168,7 +164,7 @@ def add_start_pages(router: Router) -> None:
         if errors:
             return screen.home_page(request, user, 422, errors=errors)
         try:
-            state = door.start_call(user, pathway, {}, language)
+            state = door.calls.start(user, pathway, {}, language)
         except CallError as exc:
             return screen.refused(request, user, exc)
         return screen.redirect(request, f"/calls/{state.call_id}")
@@ -199,7 +195,8 @@ def add_call_pages(router: Router) -> None:
                 ("reason", f"The reason must be {TAKE_OVER_REASON_LIMIT} characters or "
                  "fewer")])
         try:
-            screen.door(request).take_over(user, call_id_of(request), version_of(form), reason)
+            screen.door(request).calls.take_over(user, call_id_of(request), version_of(form),
+                                                 reason)
         except StaleUpdate:
             now = screen.owner_of(request, user)
             if isinstance(now, Response):
@@ -226,7 +223,7 @@ def add_call_pages(router: Router) -> None:
         view = state.step
         raw = form_answer(view, form)
         try:
-            return screen.door(request).answer(user, state.call_id, version_of(form),
+            return screen.door(request).calls.answer(user, state.call_id, version_of(form),
                                                view.state, raw)
         except CallError as exc:
             return screen.answer_refused(request, user, state, view, raw, exc)
@@ -251,7 +248,7 @@ def add_call_pages(router: Router) -> None:
                 from_check=from_check,
                 errors=[("nhs_number", "Enter the NHS number, or the name with the date "
                          "of birth or postcode, to search")])
-        screen.door(request).search(user, state.call_id, version_of(form), details,
+        screen.door(request).calls.search(user, state.call_id, version_of(form), details,
                                     change_step)
         if change_step is None:
             return screen.redirect(request, f"/calls/{state.call_id}#search-results")
@@ -284,7 +281,7 @@ def add_call_pages(router: Router) -> None:
             return screen.redirect(request, f"/calls/{state.call_id}/check" if back_to_check
                                    else f"/calls/{state.call_id}")
         try:
-            new_state = door.change(user, state.call_id, version_of(form), step, raw)
+            new_state = door.calls.change(user, state.call_id, version_of(form), step, raw)
         except CallError as exc:
             return screen.answer_refused(request, user, state, view, raw, exc,
                                          change_step=step)
@@ -333,7 +330,7 @@ def add_outcome_pages(router: Router) -> None:
         if errors or state.outcome is None:
             return screen.outcome_form_refused(request, user, state, errors,
                                                {"by": by, "to": to})
-        result = screen.door(request).send_link(user, state.call_id, to, by)
+        result = screen.door(request).links.send(user, state.call_id, to, by)
         how = "text message" if by == "sms" else "email"
         status = result.get("status", "failed")
         if status == "sent":
@@ -349,7 +346,7 @@ def add_outcome_pages(router: Router) -> None:
     @router.call_form("/calls/{call_id}/finish")
     def finish(request: Request, user: User, form: FormData, state: CallState
                ) -> CallState | Response:
-        screen.door(request).finish(user, state.call_id, version_of(form), None)
+        screen.door(request).contacts.finish(user, state.call_id, version_of(form), None)
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded", "The contact record was written.", success=True))
 
@@ -375,7 +372,7 @@ def add_outcome_pages(router: Router) -> None:
             return screen.outcome_form_refused(
                 request, user, state, errors,
                 {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
-        screen.door(request).finish(user, state.call_id, version_of(form),
+        screen.door(request).contacts.finish(user, state.call_id, version_of(form),
                                     Override(kind, team, reason))
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded with a different outcome",

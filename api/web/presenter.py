@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from api.service import FrontDoor
@@ -20,7 +21,7 @@ class Presenter:
 
     def session(self, call_id: str) -> tuple[CallSession, str]:
         """The saved call (for values the call state does not carry) and its status."""
-        stored = self.door.store.load_call(call_id)
+        stored = self.door.repository.load_call(call_id)
         return self.door.engine.restore(stored.data), stored.status
 
     def known(self, session: CallSession) -> tuple[KnownRow, ...]:
@@ -66,8 +67,8 @@ class Presenter:
         """The live pathways a call can start on, each once."""
         seen: set[str] = set()
         out = []
-        for p in self.door.pathways():
-            if p["usage"] == "entry" and p["status"] == "live" and p["id"] not in seen:
-                seen.add(p["id"])
-                out.append(p)
+        for p in self.door.library.listing():
+            if p.usage == "entry" and p.status == "live" and p.id not in seen:
+                seen.add(p.id)
+                out.append({**asdict(p), "diagram": self.door.library.diagram(p.id, p.version)})
         return out

@@ -23,8 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.auth import User
-from api.service import CallState
+from api.service import CallState, User
 from api.web.forms import checked_form
 from api.web.screen import REFUSALS, Screen
 from triage.adapters.audit import failure_fields

@@ -22,13 +22,8 @@ from jinja2 import (
     select_autoescape,
 )
 
-from api.auth import Role, User, token_hash
-from api.service import (
-    OVERRIDE_KINDS,
-    TAKE_OVER_REASON_LIMIT,
-    CallState,
-    FrontDoor,
-)
+from api.service import OVERRIDE_KINDS, CallState, FrontDoor, Role, User
+from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.assets import TEMPLATES
 from api.web.forms import (
     answer_problem,
@@ -139,8 +134,8 @@ class Screen:
         """A page, with the CSP nonce, CSRF token and any one-off notices."""
         nonce = secrets.token_urlsafe(16)
         token = session_token(request)
-        notices = ([Notice(**n) for n in self.door(request).store.take_notices(
-            token_hash(token))] if token else [])
+        notices = ([Notice(**n) for n in self.door(request).notices.take(token)] if token
+                   else [])
         errors: Sequence[tuple[str, str]] = context.pop("errors", ())
         error_map: dict[str, str] = {}
         for name, message in errors:
@@ -162,7 +157,7 @@ class Screen:
         """Show ``notice`` on the next page this session sees."""
         token = session_token(request)
         if token:
-            self.door(request).store.add_notice(token_hash(token), asdict(notice))
+            self.door(request).notices.keep(token, asdict(notice))
 
     def redirect(self, request: Request, target: str,
                  notice: Notice | None = None) -> RedirectResponse:
@@ -211,7 +206,7 @@ class Screen:
         call_id = call_id_of(request)
         if not CALL_ID.match(call_id):
             raise UnknownCall(call_id=call_id)
-        return self.door(request).call(user, call_id)
+        return self.door(request).calls.get(user, call_id)
 
     def call(self, request: Request, user: User) -> CallState | Response:
         """The handler's call the page is about, or the page to show instead."""
@@ -276,7 +271,7 @@ class Screen:
         door = self.door(request)
         calls = [{"call_id": c.call_id, "started": when_text(c.started_at),
                   "changed": when_text(c.updated_at), "where": where_text(c)}
-                 for c in door.my_calls(user, "active")]
+                 for c in door.calls.mine(user)]
         context.setdefault("errors", [])
         return self.render(request, "home.html", status, user=user, calls=calls,
                            pathways=Presenter(door).entry_pathways(), languages=LANGUAGES,
@@ -344,7 +339,7 @@ class Screen:
         session, stored_status = present.session(state.call_id)
         assert state.outcome is not None
         outcome = state.outcome
-        messages = [message_line(m) for m in self.door(request).messages(state.call_id)]
+        messages = [message_line(m) for m in self.door(request).links.messages(state.call_id)]
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
             messages=messages,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from api.auth import token_hash
+from api.service import token_hash
 from api.storage.schema import auth_sessions
 from tests.api.conftest import (
     INFORMATION_CALL,

@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import Settings, build_app
-from api.auth import Authenticator, hash_password
+from api.service import Authenticator, hash_password
 from api.storage import SqlRepository, database_url, make_engine, migrate
 from tests.api.conftest import PASSWORD
 

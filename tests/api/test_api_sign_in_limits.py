@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from api.app import Settings
-from api.auth import Authenticator, SignInLimits
+from api.service import Authenticator, SignInLimits
 from api.storage import SqlRepository, database_url, make_engine, migrate
 from api.storage.schema import sign_in_attempts
 from tests.api.conftest import PASSWORD, Databases, MakeService, ServerProcess, Service
@@ -202,7 +202,7 @@ def test_a_guesser_who_knows_when_each_wait_ends_gets_at_most_eight_in_any_15_mi
     auth, clock = guarded
 
     def until_the_block_ends(retry_after: int | None) -> float:
-        with auth.store.engine.connect() as connection:  # what no real guesser can see
+        with auth.repository.engine.connect() as connection:  # what no real guesser can see
             blocked = connection.execute(sa.select(sa.func.max(
                 sign_in_attempts.c.blocked_until))).scalar()
         if blocked is None:

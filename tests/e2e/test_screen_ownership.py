@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from api.auth import hash_password
+from api.service import hash_password
 from api.storage import SqlRepository, database_url, make_engine
 from tests.e2e.conftest import PASSWORD, Handler, Service, profile
 
