@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_bench import PASSWORD, free_port, fresh_postgres  # noqa: E402
 
-from api.app import Settings, build_app  # noqa: E402
+from api.bootstrap import build_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
 from triage.adapters.audit import configure_logging  # noqa: E402
 
 LOADER = """

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from api.browser import clear_session_cookie, request_address, set_session_cookie
+from api.errors import answer_for
 from api.service import OVERRIDE_KINDS, CallState, Override, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
@@ -39,9 +40,16 @@ from api.web.forms import (
 from api.web.notices import Notice
 from api.web.presenter import Presenter
 from api.web.routing import Router, show_errors_as_pages
-from api.web.screen import CALL_ID, REFUSALS, Screen, call_id_of
+from api.web.screen import CALL_ID, Screen, call_id_of
 from api.web.texts import LANGUAGES, kind_label
-from triage.errors import CallError, StaleUpdate, TooManyAttempts
+from triage.errors import (
+    CallError,
+    ChangeFromElsewhere,
+    SignInRefused,
+    StaleUpdate,
+    TooManyAttempts,
+    TriageError,
+)
 
 NOT_ANSWERED = "That question has not been answered in this call, so there is nothing to change."
 
@@ -88,9 +96,8 @@ def add_sign_in_pages(router: Router) -> None:
         token = sign_in_token(request)
         if token is None or not sign_in_form_ok(request, form):
             screen.log.warning("sign_in_form_refused")
-            return screen.problem(request, 403, "This form could not be accepted",
-                                  "The sign-in form had expired or did not come from this "
-                                  "service. Go to the sign-in page and sign in again.")
+            page = answer_for(ChangeFromElsewhere(sign_in=True)).page
+            return screen.problem(request, page.status, page.title, page.text)
         errors = []
         if not username:
             errors.append(("username", "Enter your user name"))
@@ -99,21 +106,22 @@ def add_sign_in_pages(router: Router) -> None:
         if errors:
             return sign_in_form(request, token, 422, errors=errors, username=username,
                                 target=target)
+        auth = screen.door(request).auth
         try:
-            result = request.app.state.auth.sign_in(username, password,
-                                                    request_address(request))
-        except TooManyAttempts as exc:
-            response = sign_in_form(request, token, 429, errors=[("username", str(exc))],
-                                    username=username, target=target)
-            response.headers["Retry-After"] = str(exc.retry_after)
+            result = auth.sign_in(username, password, request_address(request))
+            if result is None:
+                screen.log.info("sign_in_refused")
+                raise SignInRefused()
+        except (SignInRefused, TooManyAttempts) as exc:
+            # What the table says: the status, the words by the user name, Retry-After.
+            answer = answer_for(exc)
+            response = sign_in_form(request, token, answer.page.status, username=username,
+                                    target=target, errors=[("username", answer.page.text)])
+            response.headers.update(answer.headers)
             return response
-        if result is None:
-            screen.log.info("sign_in_refused")
-            return sign_in_form(request, token, 401, username=username, target=target,
-                                errors=[("username", "The user name or password is wrong")])
         session, user = result
         response = screen.redirect(request, target)
-        set_session_cookie(response, request, session, request.app.state.settings.session_hours)
+        set_session_cookie(response, request, session, auth.session_hours)
         clear_sign_in_cookie(response, request)
         screen.log.info("signed_in", user=user.username, role=user.role.value, via="screen")
         return response
@@ -126,7 +134,7 @@ def add_sign_in_pages(router: Router) -> None:
             return screen.to_sign_in(request)
         if checked_form(request) is None:
             return screen.forbidden_form(request, user)
-        request.app.state.auth.sign_out(session_token(request) or "")
+        screen.door(request).auth.sign_out(session_token(request) or "")
         response = screen.redirect(request, "/sign-in")
         clear_session_cookie(response, request)
         return response
@@ -207,7 +215,7 @@ def add_call_pages(router: Router) -> None:
                 "not taken over. They may still be working on it: ask them first. Take it "
                 "over only if they cannot carry on."))
             return screen.not_yours(request, user, now, reason=reason, status=409)
-        except REFUSALS as exc:
+        except TriageError as exc:
             return screen.refused(request, user, exc)
         return screen.redirect(request, f"/calls/{call_id_of(request)}", Notice(
             "You have taken over this call",
@@ -260,7 +268,7 @@ def add_call_pages(router: Router) -> None:
     def change_page(request: Request, user: User, state: CallState) -> Response:
         step = request.query_params.get("step", "")
         if step not in {a["step"] for a in state.answered}:
-            return screen.call_failure(request, user, CallError(NOT_ANSWERED))
+            return screen.refused(request, user, CallError(NOT_ANSWERED))
         back = (f"/calls/{state.call_id}/check" if request.query_params.get("from") == "check"
                 else None)
         return screen.call_page(request, user, state, change_step=step, back_to=back)

@@ -8,7 +8,8 @@ anyone else gets the page that says why not:
 - ``handler_form``: the handler and the form, its CSRF token and origin checked (POST);
 - ``call_page``: the handler and their call in the page's address (GET);
 - ``call_form``: the handler, the checked form and their call, for a change to the call
-  (POST); whatever the service refuses becomes its page (:meth:`Screen.refused`).
+  (POST); whatever the service refuses becomes its page (:meth:`Screen.refused`, from
+  the one error table).
 
 Every page runs in a worker thread and never shows a traceback.
 """
@@ -25,8 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service import CallState, User
 from api.web.forms import checked_form
-from api.web.screen import REFUSALS, Screen
+from api.web.screen import Screen
 from triage.adapters.audit import failure_fields
+from triage.errors import TriageError
 
 Page = Callable[[Request], Response]
 HandlerPage = Callable[[Request, User], Response]
@@ -96,7 +98,7 @@ class Router:
                     return state
                 try:
                     result = change(request, user, form, state)
-                except REFUSALS as exc:
+                except TriageError as exc:
                     return self.screen.refused(request, user, exc)
                 if isinstance(result, Response):
                     return result

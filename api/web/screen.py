@@ -1,5 +1,6 @@
 """The screen itself: rendering pages (with their security headers and one-off notices),
-who may see them, the page for each thing the service refuses, and the call's pages."""
+who may see them, the page for each thing the service refuses (from the one error table,
+:mod:`api.errors`), and the call's pages."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from api.errors import answer_for
 from api.service import OVERRIDE_KINDS, CallState, FrontDoor, Role, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.assets import TEMPLATES
@@ -52,18 +54,16 @@ from triage.adapters.audit import audit_logger
 from triage.calls import StepView
 from triage.errors import (
     CallError,
+    ChangeFromElsewhere,
     NotYourCall,
-    PathwayVersionNotLoaded,
-    RestoreError,
+    RoleNotAllowed,
     StaleUpdate,
+    TriageError,
     UnknownCall,
 )
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
-REFUSALS = (StaleUpdate, NotYourCall, UnknownCall, CallError, RestoreError)
-"""What the service raises when it will not show or change a call; each has a page
-(:meth:`Screen.refused`)."""
 
 
 GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "date-input",
@@ -126,7 +126,7 @@ class Screen:
     @staticmethod
     def user(request: Request) -> User | None:
         """The signed-in user, if any."""
-        user: User | None = request.app.state.auth.user_of(session_token(request))
+        user: User | None = Screen.door(request).auth.user_of(session_token(request))
         return user
 
     def render(self, request: Request, template: str, status: int = 200,
@@ -187,22 +187,18 @@ class Screen:
         if user is None:
             return self.to_sign_in(request)
         if user.role is not Role.HANDLER:
-            return self.problem(
-                request, 403, "This screen is for call handlers",
-                f"You are signed in as a {user.role.value}. Calls are run by call handlers; "
-                "sign out and sign in as a handler to take a call.", user)
+            return self.refused(request, user, RoleNotAllowed(role=user.role.value,
+                                                              allowed=[Role.HANDLER.value]))
         return user
 
-    def forbidden_form(self, request: Request, user: User) -> HTMLResponse:
+    def forbidden_form(self, request: Request, user: User) -> Response:
         """The answer to a form that failed the CSRF or origin check."""
         self.log.warning("screen_form_refused", user=user.username, path=request.url.path)
-        return self.problem(request, 403, "This form could not be accepted",
-                            "The form was out of date or did not come from this service. "
-                            "Go back, reload the page and try again; nothing was changed.",
-                            user)
+        return self.refused(request, user, ChangeFromElsewhere())
 
     def _own_call(self, request: Request, user: User) -> CallState:
-        """The call in the page's address, if it is ``user``'s (else one of REFUSALS)."""
+        """The call in the page's address, if it is ``user``'s (else what the service
+        refuses)."""
         call_id = call_id_of(request)
         if not CALL_ID.match(call_id):
             raise UnknownCall(call_id=call_id)
@@ -212,7 +208,7 @@ class Screen:
         """The handler's call the page is about, or the page to show instead."""
         try:
             return self._own_call(request, user)
-        except REFUSALS as exc:
+        except TriageError as exc:
             return self.refused(request, user, exc)
 
     def owner_of(self, request: Request, user: User) -> NotYourCall | Response:
@@ -222,34 +218,26 @@ class Screen:
             self._own_call(request, user)
         except NotYourCall as exc:
             return exc
-        except REFUSALS as exc:
+        except TriageError as exc:
             return self.refused(request, user, exc)
         return self.redirect(request, f"/calls/{call_id_of(request)}")
 
     # --- what the service refused ----------------------------------------------------
 
-    def refused(self, request: Request, user: User, exc: Exception) -> Response:
-        """The page for one of REFUSALS: the call as it is now when it had changed, whose
-        it is when it is not the handler's, else what went wrong."""
+    def refused(self, request: Request, user: User, exc: TriageError) -> Response:
+        """The page for what the service refused, as the error table says: the call as it
+        is now when it had changed, whose it is when it is not the handler's, else the
+        table's page. A fault (not the request's doing) goes on up, to the Sorry page."""
+        answer = answer_for(exc)
+        if answer.fault:
+            raise exc
+        page = answer.page
         if isinstance(exc, StaleUpdate):
-            return self.redirect(request, f"/calls/{call_id_of(request)}", Notice(
-                "The call had changed",
-                "This call was changed (in another tab or window) after this page was "
-                "loaded, so your last change was not saved. This page shows the call as it "
-                "is now: check it, then answer again if you need to."))
+            return self.redirect(request, f"/calls/{call_id_of(request)}",
+                                 Notice(page.title, page.text))
         if isinstance(exc, NotYourCall):
-            return self.not_yours(request, user, exc)
-        return self.call_failure(request, user, exc)
-
-    def call_failure(self, request: Request, user: User, exc: Exception) -> HTMLResponse:
-        """A page for a call that cannot be shown or changed."""
-        if isinstance(exc, UnknownCall):
-            return self.problem(request, 404, "There is no call with this reference",
-                                "Check the reference, or start a new call.", user)
-        if isinstance(exc, PathwayVersionNotLoaded | RestoreError):
-            return self.problem(request, 409, "This call cannot be continued here",
-                                sentence(str(exc)), user)
-        return self.problem(request, 422, "That could not be done", sentence(str(exc)), user)
+            return self.not_yours(request, user, exc, status=page.status)
+        return self.problem(request, page.status, page.title, sentence(page.text), user)
 
     def not_yours(self, request: Request, user: User, exc: NotYourCall, *,
                   errors: Sequence[tuple[str, str]] = (), reason: str = "",

@@ -35,8 +35,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import Settings, build_app
+from api.bootstrap import build_app
 from api.notify import Notifier
+from api.settings import Settings
 from api.storage import SqlRepository, database_url, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]

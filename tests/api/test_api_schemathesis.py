@@ -38,8 +38,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.app import Settings, build_app
+from api.bootstrap import build_app
 from api.service import Authenticator, hash_password
+from api.settings import Settings
 from api.storage import SqlRepository, database_url, make_engine, migrate
 from tests.api.conftest import PASSWORD
 

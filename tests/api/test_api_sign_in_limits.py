@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from api.app import Settings
 from api.service import Authenticator, SignInLimits
+from api.settings import Settings
 from api.storage import SqlRepository, database_url, make_engine, migrate
 from api.storage.schema import sign_in_attempts
 from tests.api.conftest import PASSWORD, Databases, MakeService, ServerProcess, Service
