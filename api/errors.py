@@ -31,6 +31,7 @@ from triage.errors import (
     PathwayVersionNotLoaded,
     RestoreError,
     RoleNotAllowed,
+    ServiceRefusal,
     SignInRefused,
     StaleUpdate,
     StorageRefused,
@@ -134,6 +135,7 @@ TABLE: Mapping[type[TriageError], Entry] = {
     PathwayVersionNotLoaded: Entry(409, fixed("pathway"), lambda exc: Page(
         "This call cannot be continued here", str(exc), 409)),
     # --- what the service refuses ----------------------------------------------------------
+    ServiceRefusal: Entry(422, fixed("request"), lambda exc: Page(NOT_DONE, str(exc), 422)),
     NotSignedIn: Entry(401, fixed("authorization"), lambda _exc: Page(
         "Sign in first", "You are not signed in, or your session has expired. Sign in to "
         "carry on.", 401), headers=lambda _exc: {"WWW-Authenticate": "Bearer"}),
