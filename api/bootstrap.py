@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from api.demo import demo_sign_in_line, seed_demo_users
+from api.demo import demo_sign_in_line, remove_demo_users, seed_demo_users
 from api.notify import Notifier
 from api.routes import add_api
 from api.routes.bodies import MAX_BODY
@@ -32,19 +32,43 @@ from triage.errors import PathwaysNotStored
 from triage.matching.port import ClientIndex
 from triage.pipeline import settle_memory
 
+NO_CLIENT_INDEX = ("No client index: person searches will say that people cannot be "
+                   "searched for. Set TRIAGE_CLIENTS_DB to the council's index (or "
+                   "TRIAGE_DEMO=1 for the demo index of synthetic people).")
+DEMO_PASSWORD_ALONE = ("TRIAGE_DEMO_PASSWORD is set but TRIAGE_DEMO is not, so no demo users "
+                       "were made; set TRIAGE_DEMO=1 as well to try the service with them.")
+
 
 def client_index(settings: Settings) -> ClientIndex | None:
-    """The client index: TRIAGE_CLIENTS_DB, or the demo index (data/demo-clients.csv
-    imported into the home folder on first use; the same people as ``triage call``)."""
+    """The client index: TRIAGE_CLIENTS_DB; with TRIAGE_DEMO=1 and none given, the demo
+    index (data/demo-clients.csv imported into the home folder on first use, the same
+    people as ``triage call``); otherwise none."""
     if settings.clients_db:
         return open_client_index(settings.clients_db)
-    return open_demo_index(settings.home)
+    if settings.demo:
+        return open_demo_index(settings.home)
+    return None
+
+
+def set_up_demo(settings: Settings, repository: SqlRepository) -> None:
+    """With TRIAGE_DEMO=1, the demo users (their password printed); without it, none:
+    any an earlier demo start left are removed, so their printed password signs no one in."""
+    log = audit_logger()
+    if settings.demo:
+        password = seed_demo_users(repository, settings.demo_password)
+        print(demo_sign_in_line(password), flush=True)
+        return
+    removed = remove_demo_users(repository)
+    if removed:
+        log.warning("demo_users_removed", users=removed)
+    if settings.demo_password:
+        print(DEMO_PASSWORD_ALONE, flush=True)
 
 
 def start_service(settings: Settings, sender: LinkSender | None = None) -> FrontDoor:
     """Everything the service runs on, ready: the database brought up to date, the
-    pathways loaded (with the versions kept in the database), sign-in and the client
-    index."""
+    pathways loaded (with the versions kept in the database), sign-in, the demo users
+    when asked for, and the client index (start-up says when there is none)."""
     url = database_url(settings.database_url, settings.home)
     migrate(url)
     repository = SqlRepository(make_engine(url))
@@ -55,11 +79,14 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
     settle_memory()
     auth = Authenticator(repository, settings.session_hours, settings.session_cache_seconds,
                          limits=settings.sign_in_limits())
-    password = seed_demo_users(repository, settings.demo_password)
-    print(demo_sign_in_line(password), flush=True)
+    set_up_demo(settings, repository)
+    clients = client_index(settings)
+    if clients is None:
+        audit_logger().warning("no_client_index")
+        print(NO_CLIENT_INDEX, flush=True)
     sender = sender or Notifier(settings.notify_api_key, settings.notify_sms_template,
                                 settings.notify_email_template)
-    return FrontDoor.over(repository, library, client_index(settings), sender, auth)
+    return FrontDoor.over(repository, library, clients, sender, auth)
 
 
 async def watch_pathways(library: PathwayLibrary, seconds: float) -> None:

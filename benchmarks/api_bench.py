@@ -163,7 +163,7 @@ def fresh_postgres() -> Iterator[str]:
 
 
 def api_server(home: Path, database_url: str | None = None) -> Any:
-    env = {"TRIAGE_HOME": str(home), "TRIAGE_DEMO_PASSWORD": PASSWORD,
+    env = {"TRIAGE_HOME": str(home), "TRIAGE_DEMO": "1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
            "TRIAGE_RELOAD_SECONDS": "3600"}
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
@@ -318,7 +318,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     store = SqlRepository(make_engine(url))
     library = PathwayLibrary([ROOT / "pathways", ROOT / "scripts"])
     library.reload()
-    settings = Settings(home=home)
+    settings = Settings(home=home, demo=True)
     door = FrontDoor.over(store, library, client_index(settings), Notifier(None, None, None))
     user = User("bench", "Bench", Role.HANDLER)
     store.put_user("bench", "Bench", "handler", hash_password(PASSWORD))

@@ -67,7 +67,7 @@ def main() -> None:
         home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = stack.enter_context(fresh_postgres()) if args.postgres else None
         port = free_port()
-        settings = Settings(home=home, database_url=url, demo_password=PASSWORD,
+        settings = Settings(home=home, database_url=url, demo=True, demo_password=PASSWORD,
                             reload_seconds=3600)
         server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1",
                                                port=port, log_level="warning"))

@@ -248,8 +248,9 @@ def sign_in_form_token(page: str) -> str:
 
 
 def settings_for(backend: str, home: Path, databases: Databases, **overrides: Any) -> Settings:
-    """Service settings on ``backend`` with a fresh database and the demo client index."""
-    values: dict[str, Any] = {"home": home, "demo_password": PASSWORD,
+    """Service settings on ``backend`` with a fresh database, the demo users and the demo
+    client index (``demo=False`` for a service without them)."""
+    values: dict[str, Any] = {"home": home, "demo": True, "demo_password": PASSWORD,
                               "reload_seconds": 3600.0}
     if backend == "postgresql":
         values["database_url"] = databases.fresh()
@@ -347,7 +348,7 @@ def start_server(home: Path, *, database_url: str | None = None,
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update({"TRIAGE_HOME": str(home), "TRIAGE_PORT": str(port),
-                "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
+                "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO": "1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
                 "TRIAGE_RELOAD_SECONDS": "3600"})
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url

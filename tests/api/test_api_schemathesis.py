@@ -69,7 +69,8 @@ class Fuzzed:
         self.home = Path(tempfile.mkdtemp(prefix="triage-fuzz-"))
         # Generated sign-ins are nearly all wrong; the address limit would soon refuse
         # them all (a declared 429, but then no generated sign-in reaches its checks).
-        self.settings = Settings(home=self.home, demo_password=PASSWORD, reload_seconds=3600.0,
+        self.settings = Settings(home=self.home, demo=True, demo_password=PASSWORD,
+                                 reload_seconds=3600.0,
                                  sign_in_address_limit=10_000)
         self.app = build_app(self.settings)
         self.tokens: dict[str, str] = {}

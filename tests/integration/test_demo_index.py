@@ -51,7 +51,7 @@ def test_the_terminal_and_the_service_use_one_demo_index_file_built_once(
     assert len(built) == 1
     first = built[0].stat()
 
-    index = client_index(Settings(home=tmp_path))
+    index = client_index(Settings(home=tmp_path, demo=True))
     try:
         assert isinstance(index, SqliteClientIndex)
         assert index.path == built[0]
