@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from api.browser import clear_session_cookie, request_address, set_session_cookie
 from api.errors import answer_for
-from api.service import OVERRIDE_KINDS, CallState, Override, User
+from api.service import OVERRIDE_KINDS, CallState, OpenCall, Override, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
@@ -160,12 +160,12 @@ def add_start_pages(router: Router) -> None:
     @router.handler_form("/calls")
     def start_call(request: Request, user: User, form: FormData) -> Response:
         door = screen.door(request)
-        pathways = Presenter(door).entry_pathways()
-        pathway = str(form.get("pathway", "")) or (pathways[0]["id"] if len(pathways) == 1
+        pathways = door.library.entry_pathways()
+        pathway = str(form.get("pathway", "")) or (pathways[0].id if len(pathways) == 1
                                                    else "")
         language = str(form.get("language", "en"))
         errors = []
-        if pathway not in {p["id"] for p in pathways}:
+        if pathway not in {p.id for p in pathways}:
             errors.append(("pathway", "Select the pathway to start"))
         if language not in dict(LANGUAGES):
             errors.append(("language", "Select the language of the call"))
@@ -184,10 +184,11 @@ def add_call_pages(router: Router) -> None:
     screen = router.screen
 
     @router.call_page("/calls/{call_id}")
-    def current(request: Request, user: User, state: CallState) -> Response:
+    def current(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         if state.outcome is not None:
             return screen.redirect(request, f"/calls/{state.call_id}/outcome")
-        return screen.call_page(request, user, state)
+        return screen.call_page(request, user, call)
 
     @router.handler_form("/calls/{call_id}/take-over")
     def take_over(request: Request, user: User, form: FormData) -> Response:
@@ -223,8 +224,9 @@ def add_call_pages(router: Router) -> None:
             "over, when and why is kept with the call's record.", success=True))
 
     @router.call_form("/calls/{call_id}/answer")
-    def answer(request: Request, user: User, form: FormData, state: CallState
+    def answer(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         if state.step is None or str(form.get("step", "")) != state.step.state:
             # The form was for a step the call has moved past (another tab, a restart).
             raise StaleUpdate(current_version=state.version)
@@ -232,13 +234,14 @@ def add_call_pages(router: Router) -> None:
         raw = form_answer(view, form)
         try:
             return screen.door(request).calls.answer(user, state.call_id, version_of(form),
-                                               view.state, raw)
+                                                     view.state, raw)
         except CallError as exc:
-            return screen.answer_refused(request, user, state, view, raw, exc)
+            return screen.answer_refused(request, user, call, view, raw, exc)
 
     @router.call_form("/calls/{call_id}/search")
-    def search(request: Request, user: User, form: FormData, state: CallState
+    def search(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         # From the change page of an answered person check, the search is made there.
         change_step = str(form.get("step", "")).strip()[:200] or None
         from_check = str(form.get("from", "")) == "check"
@@ -251,13 +254,13 @@ def add_call_pages(router: Router) -> None:
                     a["step"] for a in state.answered}:
                 raise CallError(NOT_ANSWERED)
             return screen.call_page(
-                request, user, state, status=422, change_step=change_step,
+                request, user, call, status=422, change_step=change_step,
                 back_to=f"/calls/{state.call_id}/check" if from_check else None,
                 from_check=from_check,
                 errors=[("nhs_number", "Enter the NHS number, or the name with the date "
                          "of birth or postcode, to search")])
         screen.door(request).calls.search(user, state.call_id, version_of(form), details,
-                                    change_step)
+                                          change_step)
         if change_step is None:
             return screen.redirect(request, f"/calls/{state.call_id}#search-results")
         query = f"step={quote(change_step, safe='')}" + ("&from=check" if from_check else "")
@@ -265,20 +268,22 @@ def add_call_pages(router: Router) -> None:
                                f"/calls/{state.call_id}/change?{query}#search-results")
 
     @router.call_page("/calls/{call_id}/change")
-    def change_page(request: Request, user: User, state: CallState) -> Response:
+    def change_page(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         step = request.query_params.get("step", "")
         if step not in {a["step"] for a in state.answered}:
             return screen.refused(request, user, CallError(NOT_ANSWERED))
         back = (f"/calls/{state.call_id}/check" if request.query_params.get("from") == "check"
                 else None)
-        return screen.call_page(request, user, state, change_step=step, back_to=back)
+        return screen.call_page(request, user, call, change_step=step, back_to=back)
 
     @router.call_form("/calls/{call_id}/change")
-    def change(request: Request, user: User, form: FormData, state: CallState
+    def change(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         door = screen.door(request)
         step = str(form.get("step", ""))
-        session, _ = Presenter(door).session(state.call_id)
+        session = call.session
         view = door.engine.view_of(session, step)
         raw: Any = form_answer(view, form)
         before = [a["answer"] for a in state.answered if a["step"] == view.state]
@@ -291,7 +296,7 @@ def add_call_pages(router: Router) -> None:
         try:
             new_state = door.calls.change(user, state.call_id, version_of(form), step, raw)
         except CallError as exc:
-            return screen.answer_refused(request, user, state, view, raw, exc,
+            return screen.answer_refused(request, user, call, view, raw, exc,
                                          change_step=step)
         if new_state.dropped:
             titles = []
@@ -311,8 +316,8 @@ def add_call_pages(router: Router) -> None:
         return new_state
 
     @router.call_page("/calls/{call_id}/check")
-    def check(request: Request, user: User, state: CallState) -> Response:
-        return screen.check_page(request, user, state)
+    def check(request: Request, user: User, call: OpenCall) -> Response:
+        return screen.check_page(request, user, call)
 
 
 def add_outcome_pages(router: Router) -> None:
@@ -320,14 +325,16 @@ def add_outcome_pages(router: Router) -> None:
     screen = router.screen
 
     @router.call_page("/calls/{call_id}/outcome")
-    def outcome(request: Request, user: User, state: CallState) -> Response:
+    def outcome(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         if state.outcome is None:
             return screen.redirect(request, f"/calls/{state.call_id}")
-        return screen.outcome_page(request, user, state)
+        return screen.outcome_page(request, user, call)
 
     @router.call_form("/calls/{call_id}/send-link")
-    def send_link(request: Request, user: User, form: FormData, state: CallState
+    def send_link(request: Request, user: User, form: FormData, call: OpenCall
                   ) -> CallState | Response:
+        state = call.state
         by = str(form.get("by", ""))
         to = str(form.get("to", "")).strip()
         errors = []
@@ -336,7 +343,7 @@ def add_outcome_pages(router: Router) -> None:
         if not 3 <= len(to) <= 200:
             errors.append(("to", "Enter the mobile number or email address to send to"))
         if errors or state.outcome is None:
-            return screen.outcome_form_refused(request, user, state, errors,
+            return screen.outcome_form_refused(request, user, call, errors,
                                                {"by": by, "to": to})
         result = screen.door(request).links.send(user, state.call_id, to, by)
         how = "text message" if by == "sms" else "email"
@@ -352,24 +359,25 @@ def add_outcome_pages(router: Router) -> None:
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", notice)
 
     @router.call_form("/calls/{call_id}/finish")
-    def finish(request: Request, user: User, form: FormData, state: CallState
+    def finish(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         screen.door(request).contacts.finish(user, state.call_id, version_of(form), None)
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded", "The contact record was written.", success=True))
 
     @router.call_form("/calls/{call_id}/override")
-    def override(request: Request, user: User, form: FormData, state: CallState
+    def override(request: Request, user: User, form: FormData, call: OpenCall
                  ) -> CallState | Response:
+        state = call.state
         kind = str(form.get("kind", ""))
         team = str(form.get("team", "")).strip() or None
         reason = str(form.get("reason", "")).strip()
         errors = []
         if kind not in OVERRIDE_KINDS:
             errors.append(("kind", "Select the outcome to use instead"))
-        present = Presenter(screen.door(request))
-        session, _ = present.session(state.call_id)
-        if team is not None and team not in dict(present.teams(session)):
+        present = Presenter(screen.door(request).engine)
+        if team is not None and team not in dict(present.teams(call.session)):
             errors.append(("team", "Select a team from the list, or no team"))
         if not reason:
             errors.append(("reason", "Enter why the suggested outcome is not right"))
@@ -378,10 +386,10 @@ def add_outcome_pages(router: Router) -> None:
                            "it must be 2,000 characters or fewer"))
         if errors:
             return screen.outcome_form_refused(
-                request, user, state, errors,
+                request, user, call, errors,
                 {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
         screen.door(request).contacts.finish(user, state.call_id, version_of(form),
-                                    Override(kind, team, reason))
+                                             Override(kind, team, reason))
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded with a different outcome",
             f"The contact record was written with the outcome '{kind_label(kind)}' and your "

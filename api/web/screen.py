@@ -24,7 +24,7 @@ from jinja2 import (
 )
 
 from api.errors import answer_for
-from api.service import OVERRIDE_KINDS, CallState, FrontDoor, Role, User
+from api.service import OVERRIDE_KINDS, FrontDoor, OpenCall, Role, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.assets import TEMPLATES
 from api.web.forms import (
@@ -61,6 +61,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
 )
+from triage.vocabulary import AnswerType, StepKind
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -196,16 +197,17 @@ class Screen:
         self.log.warning("screen_form_refused", user=user.username, path=request.url.path)
         return self.refused(request, user, ChangeFromElsewhere())
 
-    def _own_call(self, request: Request, user: User) -> CallState:
-        """The call in the page's address, if it is ``user``'s (else what the service
-        refuses)."""
+    def _own_call(self, request: Request, user: User) -> OpenCall:
+        """The call in the page's address, loaded once for the request, if it is
+        ``user``'s (else what the service refuses)."""
         call_id = call_id_of(request)
         if not CALL_ID.match(call_id):
             raise UnknownCall(call_id=call_id)
-        return self.door(request).calls.get(user, call_id)
+        return self.door(request).calls.open(user, call_id)
 
-    def call(self, request: Request, user: User) -> CallState | Response:
-        """The handler's call the page is about, or the page to show instead."""
+    def call(self, request: Request, user: User) -> OpenCall | Response:
+        """The handler's call the page is about (its state, session and status, loaded
+        once: every page of it is built from this), or the page to show instead."""
         try:
             return self._own_call(request, user)
         except TriageError as exc:
@@ -262,18 +264,18 @@ class Screen:
                  for c in door.calls.mine(user)]
         context.setdefault("errors", [])
         return self.render(request, "home.html", status, user=user, calls=calls,
-                           pathways=Presenter(door).entry_pathways(), languages=LANGUAGES,
+                           pathways=door.library.entry_pathways(), languages=LANGUAGES,
                            **context)
 
-    def call_page(self, request: Request, user: User, state: CallState, *,
+    def call_page(self, request: Request, user: User, call: OpenCall, *,
                   errors: Sequence[tuple[str, str]] = (), entered: Any = None,
                   status: int = 200, change_step: str | None = None,
                   back_to: str | None = None, from_check: bool | None = None
                   ) -> HTMLResponse:
         """The question page for the current step (or an earlier one being changed)."""
         door = self.door(request)
-        present = Presenter(door)
-        session, _status = present.session(state.call_id)
+        present = Presenter(door.engine)
+        state, session = call.state, call.session
         if change_step is not None:
             view = door.engine.view_of(session, change_step)
             previous = [a["answer"] for a in state.answered if a["step"] == view.state]
@@ -293,17 +295,18 @@ class Screen:
                            if index > 0 else "/")
         search = None
         saved = session.last_search
-        if view.kind == "lookup" and saved is not None and saved.step == view.state:
+        if view.kind == StepKind.LOOKUP and saved is not None and saved.step == view.state:
             search = (search_form_values(saved.details), saved.result())
         if isinstance(value, Mapping):
             value = value.get("person_id")
         found = {c.person_id: c for c in saved.candidates} if saved else {}
-        day, month, year = date_parts(value) if view.answer_type == "date" else ("", "", "")
-        if view.answer_type == "date" and entered is not None and not year:
+        is_date = view.answer_type == AnswerType.DATE
+        day, month, year = date_parts(value) if is_date else ("", "", "")
+        if is_date and entered is not None and not year:
             day, month, year = (str(v) for v in entered_date(entered))
         return self.render(
             request, "question.html", status, user=user, call=state, view=view,
-            anchors={"answer": "answer-day"} if view.answer_type == "date" else {},
+            anchors={"answer": "answer-day"} if is_date else {},
             words=paragraphs(view.words), known=present.known(session),
             caption=present.title_of(view.pathway_id), errors=errors, value=value,
             date_value={"day": day, "month": month, "year": year}, action=action,
@@ -312,50 +315,48 @@ class Screen:
             from_check=(request.query_params.get("from") == "check" if from_check is None
                         else from_check))
 
-    def answer_refused(self, request: Request, user: User, state: CallState, view: StepView,
+    def answer_refused(self, request: Request, user: User, call: OpenCall, view: StepView,
                        raw: Any, exc: CallError, change_step: str | None = None
                        ) -> HTMLResponse:
         """The question again, with the answer as entered and what to enter instead."""
-        return self.call_page(request, user, state, errors=[("answer", answer_problem(
+        return self.call_page(request, user, call, errors=[("answer", answer_problem(
             view, raw, exc))], entered=raw, status=422, change_step=change_step)
 
-    def outcome_page(self, request: Request, user: User, state: CallState, *,
+    def outcome_page(self, request: Request, user: User, call: OpenCall, *,
                      errors: Sequence[tuple[str, str]] = (), entered: Mapping[str, str]
                      | None = None, status: int = 200) -> HTMLResponse:
         """What to tell the caller, and the ways to finish the call."""
-        present = Presenter(self.door(request))
-        session, stored_status = present.session(state.call_id)
+        door = self.door(request)
+        present = Presenter(door.engine)
+        state = call.state
         assert state.outcome is not None
         outcome = state.outcome
-        messages = [message_line(m) for m in self.door(request).links.messages(state.call_id)]
+        messages = [message_line(m) for m in door.links.messages(state.call_id)]
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
-            messages=messages,
-            kind_label=kind_label(outcome.kind),
-            words=paragraphs(outcome.words), known=present.known(session),
-            due=due_text(outcome.timeframe, outcome.due), finished=stored_status == "finished",
-            errors=errors, entered=entered or {}, teams=present.teams(session),
+            messages=messages, kind_label=kind_label(outcome.kind),
+            words=paragraphs(outcome.words), known=present.known(call.session),
+            due=due_text(outcome.timeframe, outcome.due), finished=call.finished,
+            errors=errors, entered=entered or {}, teams=present.teams(call.session),
             kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS])
 
-    def outcome_form_refused(self, request: Request, user: User, state: CallState,
+    def outcome_form_refused(self, request: Request, user: User, call: OpenCall,
                              errors: Sequence[tuple[str, str]], entered: Mapping[str, str]
                              ) -> HTMLResponse:
         """The outcome page again, with what was wrong in a form sent from it."""
-        if state.outcome is None:
+        if call.state.outcome is None:
             raise CallError("The call has not reached an outcome yet.")
-        return self.outcome_page(request, user, state, errors=errors, entered=entered,
+        return self.outcome_page(request, user, call, errors=errors, entered=entered,
                                  status=422)
 
-    def check_page(self, request: Request, user: User, state: CallState) -> HTMLResponse:
+    def check_page(self, request: Request, user: User, call: OpenCall) -> HTMLResponse:
         """Every answer so far, each with a change link."""
         door = self.door(request)
-        present = Presenter(door)
-        session, stored_status = present.session(state.call_id)
+        present = Presenter(door.engine)
         rows = []
-        for given in state.answered:
-            view = door.engine.view_of(session, given["step"])
+        for given in call.state.answered:
+            view = door.engine.view_of(call.session, given["step"])
             rows.append({"step": given["step"], "title": view.title or view.step_id,
                          "answer": present.answer_text(view, given["answer"])})
-        return self.render(request, "check.html", user=user, call=state, rows=rows,
-                           known=present.known(session),
-                           finished=stored_status == "finished")
+        return self.render(request, "check.html", user=user, call=call.state, rows=rows,
+                           known=present.known(call.session), finished=call.finished)
