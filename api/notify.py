@@ -13,7 +13,7 @@ from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
 
-from api.service.links import LinkSender, LinkStatus
+from api.service.links import Channel, LinkSender, LinkStatus
 
 
 class Notifier(LinkSender):
@@ -35,14 +35,14 @@ class Notifier(LinkSender):
                               "sent. Read the link to the caller instead."}
         personalisation = {"service": service, "url": url}
         try:
-            if by == "sms":
+            if by == Channel.SMS:
                 if not self.sms_template:
                     return {"status": LinkStatus.NOT_SENT,
                             "reason": "No text message template is set."}
                 response = self.client.send_sms_notification(
                     phone_number=to, template_id=self.sms_template,
                     personalisation=personalisation)
-            elif by == "email":
+            elif by == Channel.EMAIL:
                 if not self.email_template:
                     return {"status": LinkStatus.NOT_SENT,
                             "reason": "No email template is set."}

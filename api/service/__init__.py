@@ -16,7 +16,7 @@ port of :mod:`api.storage`).
 from __future__ import annotations
 
 from api.service.front_door import FrontDoor
-from api.service.links import LinkSender, LinkStatus, masked
+from api.service.links import Channel, LinkSender, LinkStatus, masked
 from api.service.pathways import PathwayLibrary, PathwaySummary
 from api.service.sign_in import Authenticator, SignInLimits
 from api.service.state import (
@@ -35,6 +35,7 @@ __all__ = [
     "CallState",
     "CallStatus",
     "CallSummary",
+    "Channel",
     "FrontDoor",
     "LinkSender",
     "LinkStatus",

@@ -29,6 +29,13 @@ class LinkStatus(StrEnum):
     FAILED = "failed"
 
 
+class Channel(StrEnum):
+    """How the link is sent."""
+
+    SMS = "sms"  # a text message
+    EMAIL = "email"
+
+
 class LinkSender(ABC):
     """Sends an online service's link to a caller by text message or email."""
 

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from api.storage.port import StoredCall
+from api.storage.port import CallStatus, StoredCall
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
 from triage.vocabulary import OutcomeKind, StepKind
 
+__all__ = ["OVERRIDE_KINDS", "CallState", "CallStatus", "CallSummary", "OpenCall", "Override",
+           "state_of"]
+
 OVERRIDE_KINDS = tuple(OutcomeKind)
 """The outcomes a handler may choose instead of the one suggested: every outcome kind."""
-
-
-class CallStatus(StrEnum):
-    """Whether a stored call is still being taken."""
-
-    ACTIVE = "active"
-    FINISHED = "finished"  # its contact record is written; it takes no more changes
 
 
 @dataclass

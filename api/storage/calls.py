@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from api.storage.database import SqlTables, as_utc
-from api.storage.port import StoredCall, Update, utc_now
+from api.storage.port import CallStatus, StoredCall, Update, utc_now
 from api.storage.schema import calls, contacts
 from triage.errors import StaleUpdate, UnknownCall
 
@@ -32,7 +32,8 @@ class SqlCalls(SqlTables):
             c.execute(calls.insert().values(
                 call_id=session["call_id"], pathway_id=session["pathway_id"],
                 pathway_version=session["version"], handler=handler,
-                status="finished" if session.get("finished_at") else "active", row_version=1,
+                status=CallStatus.FINISHED if session.get("finished_at") else CallStatus.ACTIVE,
+                row_version=1,
                 data=json.dumps(session), updated_at=utc_now()))
         return 1
 
@@ -88,7 +89,8 @@ class SqlCalls(SqlTables):
               contact: Mapping[str, Any] | None, handler: str | None = None) -> int:
         values: dict[str, Any] = {
             "data": json.dumps(session), "row_version": expected_version + 1,
-            "status": "finished" if contact is not None else "active", "updated_at": utc_now()}
+            "status": CallStatus.FINISHED if contact is not None else CallStatus.ACTIVE,
+            "updated_at": utc_now()}
         if handler is not None:
             values["handler"] = handler
         result = c.execute(

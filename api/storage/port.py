@@ -14,6 +14,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -22,6 +23,13 @@ T = TypeVar("T")
 def utc_now() -> dt.datetime:
     """The current time, UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+class CallStatus(StrEnum):
+    """Whether a stored call is still being taken."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"  # its contact record is written; it takes no more changes
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from api.browser import COOKIE, sent_from_here
 from api.web.texts import sentence
 from triage.calls import StepView
 from triage.matching.port import SearchDetails
+from triage.vocabulary import SEARCH_FIELDS, AnswerType, StepKind
 
 SIGN_IN_COOKIE = "triage_sign_in"
 """The pre-session CSRF token of the sign-in form (there is no session to derive one from)."""
 SIGN_IN_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 SIGN_IN_TOKEN_SECONDS = 2 * 3600
-SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
-                 "address")
 DATE_PARTS = ("day", "month", "year")
 LOCAL_PATH = re.compile(r"^/[A-Za-z0-9/_.~%?&=+-]*$")
 
@@ -139,11 +138,11 @@ def entered_date(raw: Any) -> tuple[str, str, str]:
 
 def form_answer(view: StepView, form: FormData) -> Any:
     """The answer a question form sent, in the shape the service takes."""
-    if view.kind == "lookup":
+    if view.kind == StepKind.LOOKUP:
         return str(form.get("answer", ""))
-    if view.answer_type == "multi_choice":
+    if view.answer_type == AnswerType.MULTI_CHOICE:
         return [str(v) for v in form.getlist("answer")]
-    if view.answer_type == "date":
+    if view.answer_type == AnswerType.DATE:
         day, month, year = (str(form.get(f"answer-{p}", "")).strip() for p in DATE_PARTS)
         if not (day or month or year):
             return ""
@@ -160,15 +159,15 @@ def blank(value: Any) -> bool:
 
 def blank_message(view: StepView) -> str:
     """What to say when a required answer was left out."""
+    if view.kind == StepKind.LOOKUP:
+        return "Select the person found, or say the person is not known or a possible match"
     match view.answer_type:
-        case "multi_choice":
+        case AnswerType.MULTI_CHOICE:
             return "Select at least one answer"
-        case "choice" | "yes_no" | "yes_no_unsure":
+        case AnswerType.CHOICE | AnswerType.YES_NO | AnswerType.YES_NO_UNSURE:
             return "Select an answer"
-        case "date":
+        case AnswerType.DATE:
             return "Enter a date, for example 21 3 1948"
-        case "lookup":
-            return "Select the person found, or say the person is not known or a possible match"
     return "Enter an answer"
 
 

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from api.browser import clear_session_cookie, request_address, set_session_cookie
 from api.errors import answer_for
-from api.service import OVERRIDE_KINDS, CallState, OpenCall, Override, User
+from api.service import OVERRIDE_KINDS, CallState, Channel, LinkStatus, OpenCall, Override, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
@@ -50,6 +50,7 @@ from triage.errors import (
     TooManyAttempts,
     TriageError,
 )
+from triage.vocabulary import StepKind
 
 NOT_ANSWERED = "That question has not been answered in this call, so there is nothing to change."
 
@@ -247,7 +248,8 @@ def add_call_pages(router: Router) -> None:
         from_check = str(form.get("from", "")) == "check"
         details = search_details(form, user.username)
         if not details.given_fields():
-            if change_step is None and (state.step is None or state.step.kind != "lookup"):
+            if change_step is None and (state.step is None
+                                        or state.step.kind != StepKind.LOOKUP):
                 # The call moved on from the search.
                 raise StaleUpdate(current_version=state.version)
             if change_step is not None and change_step not in {
@@ -338,7 +340,7 @@ def add_outcome_pages(router: Router) -> None:
         by = str(form.get("by", ""))
         to = str(form.get("to", "")).strip()
         errors = []
-        if by not in ("sms", "email"):
+        if by not in tuple(Channel):
             errors.append(("by", "Select text message or email"))
         if not 3 <= len(to) <= 200:
             errors.append(("to", "Enter the mobile number or email address to send to"))
@@ -346,9 +348,9 @@ def add_outcome_pages(router: Router) -> None:
             return screen.outcome_form_refused(request, user, call, errors,
                                                {"by": by, "to": to})
         result = screen.door(request).links.send(user, state.call_id, to, by)
-        how = "text message" if by == "sms" else "email"
-        status = result.get("status", "failed")
-        if status == "sent":
+        how = "text message" if by == Channel.SMS else "email"
+        status = result.get("status", LinkStatus.FAILED)
+        if status == LinkStatus.SENT:
             notice = Notice("Link sent", f"The link was sent by {how}. "
                             f"GOV.UK Notify reference: {result.get('reference') or 'none'}.",
                             success=True)

@@ -24,7 +24,7 @@ from jinja2 import (
 )
 
 from api.errors import answer_for
-from api.service import OVERRIDE_KINDS, FrontDoor, OpenCall, Role, User
+from api.service import OVERRIDE_KINDS, FrontDoor, LinkStatus, OpenCall, Role, User
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.assets import TEMPLATES
 from api.web.forms import (
@@ -61,7 +61,8 @@ from triage.errors import (
     TriageError,
     UnknownCall,
 )
-from triage.vocabulary import AnswerType, StepKind
+from triage.matching.scoring import MISSING
+from triage.vocabulary import UNCONFIRMED, AnswerType, KnownStatus, OutcomeKind, StepKind
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -72,6 +73,8 @@ GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "dat
                     "notification-banner", "panel", "radios", "select", "service-navigation",
                     "summary-list", "table", "textarea", "warning-text")
 """The GOV.UK Frontend components the pages use (``button`` is the macro ``govukButton``)."""
+CHOICE_TYPES = (AnswerType.CHOICE, AnswerType.YES_NO, AnswerType.YES_NO_UNSURE)
+"""Questions answered with radios."""
 
 
 def make_environment() -> Environment:
@@ -95,6 +98,10 @@ def make_environment() -> Environment:
     env.filters["grouped"] = grouped
     env.filters["sentence"] = sentence
     env.globals["service_name"] = SERVICE_NAME
+    # The codes templates compare against, each spelled once (triage.vocabulary).
+    env.globals.update(StepKind=StepKind, AnswerType=AnswerType, OutcomeKind=OutcomeKind,
+                       KnownStatus=KnownStatus, LinkStatus=LinkStatus,
+                       UNCONFIRMED=UNCONFIRMED, CHOICE_TYPES=CHOICE_TYPES, MISSING=MISSING)
     macros = {f"govuk_frontend_jinja/components/{component}/macro.html":
               "govuk" + "".join(word.capitalize() for word in component.split("-"))
               for component in GOVUK_COMPONENTS}
