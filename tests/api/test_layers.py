@@ -89,3 +89,16 @@ def test_the_service_layer_loads_no_web_framework_or_database_library() -> None:
                             cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_no_class_in_the_service_derives_from_a_bare_exception() -> None:
+    """The service's errors are in the one tree (triage/errors.py), not loose in api/."""
+    loose = []
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base) for base in node.bases}
+                if bases & {"Exception", "BaseException", "KeyError", "ValueError",
+                            "LookupError", "RuntimeError"}:
+                    loose.append(f"{relative(path)}:{node.lineno} {node.name}")
+    assert not loose, f"errors outside the tree: {', '.join(loose)}"
