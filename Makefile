@@ -25,8 +25,9 @@ run: setup
 	$(BIN)/triage validate
 	$(BIN)/triage call front-door --handler "$${TRIAGE_HANDLER:-Sam}"
 
+# TRIAGE_DEMO=1: demo users (the password is printed) and the demo client index.
 serve: setup
-	$(BIN)/python -m api
+	TRIAGE_DEMO=$${TRIAGE_DEMO:-1} $(BIN)/python -m api
 
 lint: setup
 	$(BIN)/ruff check .

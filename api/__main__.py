@@ -1,5 +1,5 @@
 """``python -m api`` starts the service."""
 
-from api.app import main
+from api.bootstrap import main
 
 main()

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
+import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from triage.adapters.audit import (
@@ -113,8 +114,6 @@ def log_uncaught_exceptions() -> None:
 def serve(app: ASGIApp, host: str, port: int, *, access_lines: bool = False) -> None:
     """Run ``app`` under uvicorn with every log line redacted (``access_lines``: one line
     per request too, with its method, path and status, never its query string)."""
-    import uvicorn
-
     configure_logging()
     route_standard_logging(access_lines=access_lines)
     log_uncaught_exceptions()

@@ -163,7 +163,7 @@ def fresh_postgres() -> Iterator[str]:
 
 
 def api_server(home: Path, database_url: str | None = None) -> Any:
-    env = {"TRIAGE_HOME": str(home), "TRIAGE_DEMO_PASSWORD": PASSWORD,
+    env = {"TRIAGE_HOME": str(home), "TRIAGE_DEMO": "1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
            "TRIAGE_RELOAD_SECONDS": "3600"}
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
@@ -302,22 +302,24 @@ async def load(server: Server, target: str, concurrency: int, seconds: float,
 
 def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[str, float]:
     """Median ms of each part of one answer, in process (no HTTP)."""
-    from api.app import Settings, demo_clients, state_out
-    from api.auth import Authenticator, Role, User, hash_password
+    from api.bootstrap import client_index
     from api.notify import Notifier
-    from api.service import FrontDoor, PathwayLibrary
-    from api.store import Store, make_engine, migrate
-    from api.store import database_url as url_of
+    from api.routes.calls import state_out
+    from api.service import Authenticator, FrontDoor, PathwayLibrary, Role, User, hash_password
+    from api.service.state import state_of
+    from api.settings import Settings
+    from api.storage import SqlRepository, make_engine, migrate
+    from api.storage import database_url as url_of
     from triage.adapters.audit import configure_logging
 
     configure_logging(io.StringIO(), cache=False)
     url = url_of(database_url, home)
     migrate(url)
-    store = Store(make_engine(url))
+    store = SqlRepository(make_engine(url))
     library = PathwayLibrary([ROOT / "pathways", ROOT / "scripts"])
     library.reload()
-    settings = Settings(home=home)
-    door = FrontDoor(store, library, demo_clients(settings), Notifier(None, None, None))
+    settings = Settings(home=home, demo=True)
+    door = FrontDoor.over(store, library, client_index(settings), Notifier(None, None, None))
     user = User("bench", "Bench", Role.HANDLER)
     store.put_user("bench", "Bench", "handler", hash_password(PASSWORD))
     auth = Authenticator(store)
@@ -331,7 +333,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     import json
 
     for _ in range(rounds):
-        state = door.start_call(user, "front-door", {})
+        state = door.calls.start(user, "front-door", {})
         while state.step is not None:
             step = state.step.step_id
             t = time.perf_counter()
@@ -347,7 +349,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
             t4 = time.perf_counter()
             version = store.save_call(session.to_dict(), stored.row_version)
             t5 = time.perf_counter()
-            state = door._state(version, session)
+            state = state_of(door.engine, version, session)
             t6 = time.perf_counter()
             json.dumps(state_out(state)).encode()
             t7 = time.perf_counter()
@@ -358,7 +360,7 @@ def breakdown(database_url: str | None, home: Path, rounds: int = 200) -> dict[s
     store.engine.dispose()
     out = {k: statistics.median(v) for k, v in parts.items()}
     out["saved_call_kb"] = statistics.median(size) / 1024
-    out["response_kb"] = len(json.dumps(state_out(door.start_call(user, "front-door", {})))
+    out["response_kb"] = len(json.dumps(state_out(door.calls.start(user, "front-door", {})))
                              ) / 1024
     return out
 

@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_bench import PASSWORD, free_port, fresh_postgres  # noqa: E402
 
-from api.app import Settings, build_app  # noqa: E402
+from api.bootstrap import build_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
 from triage.adapters.audit import configure_logging  # noqa: E402
 
 LOADER = """
@@ -66,7 +67,7 @@ def main() -> None:
         home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = stack.enter_context(fresh_postgres()) if args.postgres else None
         port = free_port()
-        settings = Settings(home=home, database_url=url, demo_password=PASSWORD,
+        settings = Settings(home=home, database_url=url, demo=True, demo_password=PASSWORD,
                             reload_seconds=3600)
         server = uvicorn.Server(uvicorn.Config(build_app(settings), host="127.0.0.1",
                                                port=port, log_level="warning"))

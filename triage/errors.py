@@ -22,8 +22,20 @@
     │   ├── StorageError         the index database cannot be opened or used
     │   └── RequestError         a command or call gave an impossible argument
     ├── AuditLogUnusable         the audit log cannot be written, so a command stops
-    └── RestoreError             a saved call cannot be restored (the saved data is kept)
-        └── PathwayVersionNotLoaded
+    ├── RestoreError             a saved call cannot be restored (the saved data is kept)
+    │   └── PathwayVersionNotLoaded
+    └── ServiceRefusal           the service would not do a request; nothing was changed
+        ├── NotSignedIn          no session, or it has expired or been ended
+        ├── RoleNotAllowed       the signed-in user's role may not do this
+        ├── ChangeFromElsewhere  a cookie-signed change did not come from the service's pages
+        ├── SignInRefused        the user name or password is wrong
+        ├── TooManyAttempts      too many failed sign-ins: wait, then try again
+        ├── UnknownCall          no call has this id
+        ├── UnknownContact       no contact record has this id
+        ├── NotYourCall          the call belongs to another handler
+        ├── StaleUpdate          the call changed since the version a change was made from
+        ├── PathwaysNotStored    new pathway versions validated but could not be stored
+        └── StorageRefused       the service's database refused a change
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -32,6 +44,8 @@ statuses and pages in one table (:mod:`api.errors`).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -200,3 +214,126 @@ class PathwayVersionNotLoaded(RestoreError):
             f"loaded (loaded versions: {have}). Load that version to continue the call; "
             "the saved call has been kept as it was."
         )
+
+
+class ServiceRefusal(TriageError):
+    """The service would not do what a request asked; nothing was read or changed."""
+
+
+class NotSignedIn(ServiceRefusal):
+    """Nobody is signed in: there was no session, or it has expired or been ended."""
+
+    def __init__(self) -> None:
+        super().__init__("Sign in first (or your session has expired).")
+
+
+class RoleNotAllowed(ServiceRefusal):
+    """The signed-in user's role may not do this."""
+
+    def __init__(self, *, role: str, allowed: Sequence[str]) -> None:
+        self.role = role
+        self.allowed = tuple(allowed)
+        super().__init__(f"This needs the role {' or '.join(self.allowed)}; you are signed "
+                         f"in as a {role}.")
+
+
+class ChangeFromElsewhere(ServiceRefusal):
+    """A change signed by the session cookie did not say it came from this service's own
+    pages (or a form's CSRF token was wrong), so it was not made."""
+
+    def __init__(self, *, sign_in: bool = False) -> None:
+        self.sign_in = sign_in  # the sign-in form (which has no session yet)
+        super().__init__(
+            "This change was refused because the browser did not say it came from this "
+            "service's own pages (no matching Origin, Referer or Sec-Fetch-Site header); "
+            "nothing was changed. Send it from this service, or sign in with a bearer token "
+            "instead of the cookie.")
+
+
+class SignInRefused(ServiceRefusal):
+    """The user name or the password is wrong (which of them is not said)."""
+
+    def __init__(self) -> None:
+        super().__init__("The user name or password is wrong.")
+
+
+def _wait_words(seconds: int) -> str:
+    """'2 minutes', '1 minute' or '45 seconds': how long to wait, rounded up."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class TooManyAttempts(ServiceRefusal):
+    """Too many failed sign-ins for this user name or from this address: wait, then try."""
+
+    def __init__(self, *, retry_after: int, limit: str) -> None:
+        self.retry_after = retry_after
+        self.limit = limit  # "user name" or "address"
+        super().__init__(f"Too many attempts. Wait {_wait_words(retry_after)}, then try "
+                         "again.")
+
+
+class UnknownCall(ServiceRefusal):
+    """No call has this id."""
+
+    def __init__(self, *, call_id: str) -> None:
+        self.call_id = call_id
+        super().__init__(f"There is no call with the id '{call_id[:64]}'.")
+
+
+class UnknownContact(ServiceRefusal):
+    """No contact record has this id."""
+
+    def __init__(self, *, contact_id: int) -> None:
+        self.contact_id = contact_id
+        super().__init__(f"There is no contact record with the id {contact_id}.")
+
+
+class NotYourCall(ServiceRefusal):
+    """The call belongs to another handler: ask them to carry on with it, or take it over."""
+
+    def __init__(self, *, call_id: str, owner: str, owner_name: str, version: int,
+                 updated_at: dt.datetime | None, finished: bool = False) -> None:
+        self.call_id = call_id
+        self.owner = owner
+        self.owner_name = owner_name
+        # For the screen's take-over form; the API does not tell other handlers.
+        self.version = version
+        self.updated_at = updated_at
+        self.finished = finished
+        super().__init__(f"This call belongs to {owner_name}, who started it or took it "
+                         "over. Ask them to carry on with it, or, if they cannot, take it "
+                         "over and say why.")
+
+
+class StaleUpdate(ServiceRefusal):
+    """The call changed since the version the change was made from."""
+
+    def __init__(self, *, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"The call has changed since the version you had; it is now at "
+                         f"version {current_version}. Reload it and try again.")
+
+
+class PathwaysNotStored(ServiceRefusal):
+    """New pathway versions validated but could not be stored, so none was taken up."""
+
+    def __init__(self, *, versions: Sequence[str], reason: str) -> None:
+        self.versions = tuple(versions)
+        self.reason = reason
+        super().__init__(
+            f"The new pathway versions ({', '.join(self.versions)}) validated, but could not "
+            f"be stored in the database ({reason}), so none of them was taken up and the "
+            "versions in use are unchanged. Try again once the database accepts changes.")
+
+
+class StorageRefused(ServiceRefusal):
+    """The service's database refused a change (or could not be reached); the change was
+    not made."""
+
+    def __init__(self, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"The service's database refused the change ({reason}); nothing "
+                         "was changed.")

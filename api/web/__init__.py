@@ -2,7 +2,7 @@
 
 Plain HTML forms, each POST answered with a redirect (Post/Redirect/Get), so a reload or
 a closed tab never repeats or loses an answer: every change is committed by
-:class:`api.service.FrontDoor` before the redirect. Each form carries the call's
+the service layer (:mod:`api.service`) before the redirect. Each form carries the call's
 ``version``; a form made from an older version is refused and the handler is shown the
 call as it is now. Forms also carry a CSRF token derived from the session (and the
 ``Origin`` header must be this site's), on top of the SameSite=Lax session cookie.

@@ -8,7 +8,7 @@ Swagger UI from a public CDN with an inline script, and its ``/redoc`` ReDoc, wh
 inline styles; both are switched off, and ReDoc is not offered.)
 
 Someone who is not signed in is sent to the sign-in page and back; the OpenAPI document
-itself needs a signed-in user like every ``/api`` route (``api.app.SignedInFirst``).
+itself needs a signed-in user like every ``/api`` route (``api.routes.guards.SignedInFirst``).
 """
 
 from __future__ import annotations

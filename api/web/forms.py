@@ -12,23 +12,21 @@ import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.auth import COOKIE
+from api.browser import COOKIE, sent_from_here
 from api.web.texts import sentence
 from triage.calls import StepView
 from triage.matching.port import SearchDetails
+from triage.vocabulary import SEARCH_FIELDS, AnswerType, StepKind
 
 SIGN_IN_COOKIE = "triage_sign_in"
 """The pre-session CSRF token of the sign-in form (there is no session to derive one from)."""
 SIGN_IN_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 SIGN_IN_TOKEN_SECONDS = 2 * 3600
-SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
-                 "address")
 DATE_PARTS = ("day", "month", "year")
 LOCAL_PATH = re.compile(r"^/[A-Za-z0-9/_.~%?&=+-]*$")
 
@@ -43,30 +41,6 @@ def session_token(request: Request) -> str | None:
 def csrf_token(session_token: str) -> str:
     """The CSRF token for a session: only someone holding the session cookie can make it."""
     return hashlib.sha256(b"triage-screen-csrf:" + session_token.encode()).hexdigest()
-
-
-def sent_from_here(request: Request) -> bool | None:
-    """Whether the browser says the request came from this service's own pages: True,
-    False (from another site), or None (it said nothing either way).
-
-    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with every form and ``fetch`` POST, and
-    a page cannot change them; an older browser may send only a ``Referer``. Each one
-    sent must say this service ("same-origin", or this scheme, host and port).
-    """
-    expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
-    said: list[bool] = []
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        said.append(fetch_site == "same-origin")
-    origin = request.headers.get("origin")
-    if origin is not None:
-        said.append(origin == expected)
-    else:
-        referer = request.headers.get("referer")
-        if referer:
-            parts = urlsplit(referer)
-            said.append(f"{parts.scheme}://{parts.netloc}" == expected)
-    return all(said) if said else None
 
 
 def same_origin(request: Request) -> bool:
@@ -164,11 +138,11 @@ def entered_date(raw: Any) -> tuple[str, str, str]:
 
 def form_answer(view: StepView, form: FormData) -> Any:
     """The answer a question form sent, in the shape the service takes."""
-    if view.kind == "lookup":
+    if view.kind == StepKind.LOOKUP:
         return str(form.get("answer", ""))
-    if view.answer_type == "multi_choice":
+    if view.answer_type == AnswerType.MULTI_CHOICE:
         return [str(v) for v in form.getlist("answer")]
-    if view.answer_type == "date":
+    if view.answer_type == AnswerType.DATE:
         day, month, year = (str(form.get(f"answer-{p}", "")).strip() for p in DATE_PARTS)
         if not (day or month or year):
             return ""
@@ -185,15 +159,15 @@ def blank(value: Any) -> bool:
 
 def blank_message(view: StepView) -> str:
     """What to say when a required answer was left out."""
+    if view.kind == StepKind.LOOKUP:
+        return "Select the person found, or say the person is not known or a possible match"
     match view.answer_type:
-        case "multi_choice":
+        case AnswerType.MULTI_CHOICE:
             return "Select at least one answer"
-        case "choice" | "yes_no" | "yes_no_unsure":
+        case AnswerType.CHOICE | AnswerType.YES_NO | AnswerType.YES_NO_UNSURE:
             return "Select an answer"
-        case "date":
+        case AnswerType.DATE:
             return "Enter a date, for example 21 3 1948"
-        case "lookup":
-            return "Select the person found, or say the person is not known or a possible match"
     return "Enter an answer"
 
 

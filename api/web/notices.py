@@ -1,8 +1,8 @@
 """One-off notices for the next page a handler sees ("The call had changed...").
 
-They are kept with the signed-in session in the database (``Store.add_notice`` and
-``Store.take_notices``), not in one server's memory, so with several instances the next
-page shows them whichever instance serves it, and a restart in between loses none.
+They are kept with the signed-in session in the database (:mod:`api.service.notices`),
+not in one server's memory, so with several instances the next page shows them whichever
+instance serves it, and a restart in between loses none.
 """
 
 from __future__ import annotations

@@ -16,15 +16,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.auth import (
-    TooManyAttempts,
-    User,
-    clear_session_cookie,
-    request_address,
-    set_session_cookie,
-)
-from api.service import OVERRIDE_KINDS, TAKE_OVER_REASON_LIMIT, CallState, Override
-from api.store import StaleUpdate
+from api.browser import clear_session_cookie, request_address, set_session_cookie
+from api.errors import answer_for
+from api.service import OVERRIDE_KINDS, CallState, Channel, LinkStatus, OpenCall, Override, User
+from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
 from api.web.forms import (
@@ -45,9 +40,17 @@ from api.web.forms import (
 from api.web.notices import Notice
 from api.web.presenter import Presenter
 from api.web.routing import Router, show_errors_as_pages
-from api.web.screen import CALL_ID, REFUSALS, Screen, call_id_of
+from api.web.screen import CALL_ID, Screen, call_id_of
 from api.web.texts import LANGUAGES, kind_label
-from triage.errors import CallError
+from triage.errors import (
+    CallError,
+    ChangeFromElsewhere,
+    SignInRefused,
+    StaleUpdate,
+    TooManyAttempts,
+    TriageError,
+)
+from triage.vocabulary import StepKind
 
 NOT_ANSWERED = "That question has not been answered in this call, so there is nothing to change."
 
@@ -94,9 +97,8 @@ def add_sign_in_pages(router: Router) -> None:
         token = sign_in_token(request)
         if token is None or not sign_in_form_ok(request, form):
             screen.log.warning("sign_in_form_refused")
-            return screen.problem(request, 403, "This form could not be accepted",
-                                  "The sign-in form had expired or did not come from this "
-                                  "service. Go to the sign-in page and sign in again.")
+            page = answer_for(ChangeFromElsewhere(sign_in=True)).page
+            return screen.problem(request, page.status, page.title, page.text)
         errors = []
         if not username:
             errors.append(("username", "Enter your user name"))
@@ -105,21 +107,22 @@ def add_sign_in_pages(router: Router) -> None:
         if errors:
             return sign_in_form(request, token, 422, errors=errors, username=username,
                                 target=target)
+        auth = screen.door(request).auth
         try:
-            result = request.app.state.auth.sign_in(username, password,
-                                                    request_address(request))
-        except TooManyAttempts as exc:
-            response = sign_in_form(request, token, 429, errors=[("username", str(exc))],
-                                    username=username, target=target)
-            response.headers["Retry-After"] = str(exc.retry_after)
+            result = auth.sign_in(username, password, request_address(request))
+            if result is None:
+                screen.log.info("sign_in_refused")
+                raise SignInRefused()
+        except (SignInRefused, TooManyAttempts) as exc:
+            # What the table says: the status, the words by the user name, Retry-After.
+            answer = answer_for(exc)
+            response = sign_in_form(request, token, answer.page.status, username=username,
+                                    target=target, errors=[("username", answer.page.text)])
+            response.headers.update(answer.headers)
             return response
-        if result is None:
-            screen.log.info("sign_in_refused")
-            return sign_in_form(request, token, 401, username=username, target=target,
-                                errors=[("username", "The user name or password is wrong")])
         session, user = result
         response = screen.redirect(request, target)
-        set_session_cookie(response, request, session, request.app.state.settings.session_hours)
+        set_session_cookie(response, request, session, auth.session_hours)
         clear_sign_in_cookie(response, request)
         screen.log.info("signed_in", user=user.username, role=user.role.value, via="screen")
         return response
@@ -132,7 +135,7 @@ def add_sign_in_pages(router: Router) -> None:
             return screen.to_sign_in(request)
         if checked_form(request) is None:
             return screen.forbidden_form(request, user)
-        request.app.state.auth.sign_out(session_token(request) or "")
+        screen.door(request).auth.sign_out(session_token(request) or "")
         response = screen.redirect(request, "/sign-in")
         clear_session_cookie(response, request)
         return response
@@ -158,19 +161,19 @@ def add_start_pages(router: Router) -> None:
     @router.handler_form("/calls")
     def start_call(request: Request, user: User, form: FormData) -> Response:
         door = screen.door(request)
-        pathways = Presenter(door).entry_pathways()
-        pathway = str(form.get("pathway", "")) or (pathways[0]["id"] if len(pathways) == 1
+        pathways = door.library.entry_pathways()
+        pathway = str(form.get("pathway", "")) or (pathways[0].id if len(pathways) == 1
                                                    else "")
         language = str(form.get("language", "en"))
         errors = []
-        if pathway not in {p["id"] for p in pathways}:
+        if pathway not in {p.id for p in pathways}:
             errors.append(("pathway", "Select the pathway to start"))
         if language not in dict(LANGUAGES):
             errors.append(("language", "Select the language of the call"))
         if errors:
             return screen.home_page(request, user, 422, errors=errors)
         try:
-            state = door.start_call(user, pathway, {}, language)
+            state = door.calls.start(user, pathway, {}, language)
         except CallError as exc:
             return screen.refused(request, user, exc)
         return screen.redirect(request, f"/calls/{state.call_id}")
@@ -182,10 +185,11 @@ def add_call_pages(router: Router) -> None:
     screen = router.screen
 
     @router.call_page("/calls/{call_id}")
-    def current(request: Request, user: User, state: CallState) -> Response:
+    def current(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         if state.outcome is not None:
             return screen.redirect(request, f"/calls/{state.call_id}/outcome")
-        return screen.call_page(request, user, state)
+        return screen.call_page(request, user, call)
 
     @router.handler_form("/calls/{call_id}/take-over")
     def take_over(request: Request, user: User, form: FormData) -> Response:
@@ -201,7 +205,8 @@ def add_call_pages(router: Router) -> None:
                 ("reason", f"The reason must be {TAKE_OVER_REASON_LIMIT} characters or "
                  "fewer")])
         try:
-            screen.door(request).take_over(user, call_id_of(request), version_of(form), reason)
+            screen.door(request).calls.take_over(user, call_id_of(request), version_of(form),
+                                                 reason)
         except StaleUpdate:
             now = screen.owner_of(request, user)
             if isinstance(now, Response):
@@ -212,7 +217,7 @@ def add_call_pages(router: Router) -> None:
                 "not taken over. They may still be working on it: ask them first. Take it "
                 "over only if they cannot carry on."))
             return screen.not_yours(request, user, now, reason=reason, status=409)
-        except REFUSALS as exc:
+        except TriageError as exc:
             return screen.refused(request, user, exc)
         return screen.redirect(request, f"/calls/{call_id_of(request)}", Notice(
             "You have taken over this call",
@@ -220,40 +225,44 @@ def add_call_pages(router: Router) -> None:
             "over, when and why is kept with the call's record.", success=True))
 
     @router.call_form("/calls/{call_id}/answer")
-    def answer(request: Request, user: User, form: FormData, state: CallState
+    def answer(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         if state.step is None or str(form.get("step", "")) != state.step.state:
             # The form was for a step the call has moved past (another tab, a restart).
-            raise StaleUpdate(state.version)
+            raise StaleUpdate(current_version=state.version)
         view = state.step
         raw = form_answer(view, form)
         try:
-            return screen.door(request).answer(user, state.call_id, version_of(form),
-                                               view.state, raw)
+            return screen.door(request).calls.answer(user, state.call_id, version_of(form),
+                                                     view.state, raw)
         except CallError as exc:
-            return screen.answer_refused(request, user, state, view, raw, exc)
+            return screen.answer_refused(request, user, call, view, raw, exc)
 
     @router.call_form("/calls/{call_id}/search")
-    def search(request: Request, user: User, form: FormData, state: CallState
+    def search(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         # From the change page of an answered person check, the search is made there.
         change_step = str(form.get("step", "")).strip()[:200] or None
         from_check = str(form.get("from", "")) == "check"
         details = search_details(form, user.username)
         if not details.given_fields():
-            if change_step is None and (state.step is None or state.step.kind != "lookup"):
-                raise StaleUpdate(state.version)  # the call moved on from the search
+            if change_step is None and (state.step is None
+                                        or state.step.kind != StepKind.LOOKUP):
+                # The call moved on from the search.
+                raise StaleUpdate(current_version=state.version)
             if change_step is not None and change_step not in {
                     a["step"] for a in state.answered}:
                 raise CallError(NOT_ANSWERED)
             return screen.call_page(
-                request, user, state, status=422, change_step=change_step,
+                request, user, call, status=422, change_step=change_step,
                 back_to=f"/calls/{state.call_id}/check" if from_check else None,
                 from_check=from_check,
                 errors=[("nhs_number", "Enter the NHS number, or the name with the date "
                          "of birth or postcode, to search")])
-        screen.door(request).search(user, state.call_id, version_of(form), details,
-                                    change_step)
+        screen.door(request).calls.search(user, state.call_id, version_of(form), details,
+                                          change_step)
         if change_step is None:
             return screen.redirect(request, f"/calls/{state.call_id}#search-results")
         query = f"step={quote(change_step, safe='')}" + ("&from=check" if from_check else "")
@@ -261,33 +270,35 @@ def add_call_pages(router: Router) -> None:
                                f"/calls/{state.call_id}/change?{query}#search-results")
 
     @router.call_page("/calls/{call_id}/change")
-    def change_page(request: Request, user: User, state: CallState) -> Response:
+    def change_page(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         step = request.query_params.get("step", "")
         if step not in {a["step"] for a in state.answered}:
-            return screen.call_failure(request, user, CallError(NOT_ANSWERED))
+            return screen.refused(request, user, CallError(NOT_ANSWERED))
         back = (f"/calls/{state.call_id}/check" if request.query_params.get("from") == "check"
                 else None)
-        return screen.call_page(request, user, state, change_step=step, back_to=back)
+        return screen.call_page(request, user, call, change_step=step, back_to=back)
 
     @router.call_form("/calls/{call_id}/change")
-    def change(request: Request, user: User, form: FormData, state: CallState
+    def change(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
+        state = call.state
         door = screen.door(request)
         step = str(form.get("step", ""))
-        session, _ = Presenter(door).session(state.call_id)
+        session = call.session
         view = door.engine.view_of(session, step)
         raw: Any = form_answer(view, form)
         before = [a["answer"] for a in state.answered if a["step"] == view.state]
         back_to_check = str(form.get("from", "")) == "check"
         if before and same_answer(before[-1], raw):
             if version_of(form) != state.version:
-                raise StaleUpdate(state.version)
+                raise StaleUpdate(current_version=state.version)
             return screen.redirect(request, f"/calls/{state.call_id}/check" if back_to_check
                                    else f"/calls/{state.call_id}")
         try:
-            new_state = door.change(user, state.call_id, version_of(form), step, raw)
+            new_state = door.calls.change(user, state.call_id, version_of(form), step, raw)
         except CallError as exc:
-            return screen.answer_refused(request, user, state, view, raw, exc,
+            return screen.answer_refused(request, user, call, view, raw, exc,
                                          change_step=step)
         if new_state.dropped:
             titles = []
@@ -307,8 +318,8 @@ def add_call_pages(router: Router) -> None:
         return new_state
 
     @router.call_page("/calls/{call_id}/check")
-    def check(request: Request, user: User, state: CallState) -> Response:
-        return screen.check_page(request, user, state)
+    def check(request: Request, user: User, call: OpenCall) -> Response:
+        return screen.check_page(request, user, call)
 
 
 def add_outcome_pages(router: Router) -> None:
@@ -316,28 +327,30 @@ def add_outcome_pages(router: Router) -> None:
     screen = router.screen
 
     @router.call_page("/calls/{call_id}/outcome")
-    def outcome(request: Request, user: User, state: CallState) -> Response:
+    def outcome(request: Request, user: User, call: OpenCall) -> Response:
+        state = call.state
         if state.outcome is None:
             return screen.redirect(request, f"/calls/{state.call_id}")
-        return screen.outcome_page(request, user, state)
+        return screen.outcome_page(request, user, call)
 
     @router.call_form("/calls/{call_id}/send-link")
-    def send_link(request: Request, user: User, form: FormData, state: CallState
+    def send_link(request: Request, user: User, form: FormData, call: OpenCall
                   ) -> CallState | Response:
+        state = call.state
         by = str(form.get("by", ""))
         to = str(form.get("to", "")).strip()
         errors = []
-        if by not in ("sms", "email"):
+        if by not in tuple(Channel):
             errors.append(("by", "Select text message or email"))
         if not 3 <= len(to) <= 200:
             errors.append(("to", "Enter the mobile number or email address to send to"))
         if errors or state.outcome is None:
-            return screen.outcome_form_refused(request, user, state, errors,
+            return screen.outcome_form_refused(request, user, call, errors,
                                                {"by": by, "to": to})
-        result = screen.door(request).send_link(user, state.call_id, to, by)
-        how = "text message" if by == "sms" else "email"
-        status = result.get("status", "failed")
-        if status == "sent":
+        result = screen.door(request).links.send(user, state.call_id, to, by)
+        how = "text message" if by == Channel.SMS else "email"
+        status = result.get("status", LinkStatus.FAILED)
+        if status == LinkStatus.SENT:
             notice = Notice("Link sent", f"The link was sent by {how}. "
                             f"GOV.UK Notify reference: {result.get('reference') or 'none'}.",
                             success=True)
@@ -348,24 +361,25 @@ def add_outcome_pages(router: Router) -> None:
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", notice)
 
     @router.call_form("/calls/{call_id}/finish")
-    def finish(request: Request, user: User, form: FormData, state: CallState
+    def finish(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
-        screen.door(request).finish(user, state.call_id, version_of(form), None)
+        state = call.state
+        screen.door(request).contacts.finish(user, state.call_id, version_of(form), None)
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded", "The contact record was written.", success=True))
 
     @router.call_form("/calls/{call_id}/override")
-    def override(request: Request, user: User, form: FormData, state: CallState
+    def override(request: Request, user: User, form: FormData, call: OpenCall
                  ) -> CallState | Response:
+        state = call.state
         kind = str(form.get("kind", ""))
         team = str(form.get("team", "")).strip() or None
         reason = str(form.get("reason", "")).strip()
         errors = []
         if kind not in OVERRIDE_KINDS:
             errors.append(("kind", "Select the outcome to use instead"))
-        present = Presenter(screen.door(request))
-        session, _ = present.session(state.call_id)
-        if team is not None and team not in dict(present.teams(session)):
+        present = Presenter(screen.door(request).engine)
+        if team is not None and team not in dict(present.teams(call.session)):
             errors.append(("team", "Select a team from the list, or no team"))
         if not reason:
             errors.append(("reason", "Enter why the suggested outcome is not right"))
@@ -374,10 +388,10 @@ def add_outcome_pages(router: Router) -> None:
                            "it must be 2,000 characters or fewer"))
         if errors:
             return screen.outcome_form_refused(
-                request, user, state, errors,
+                request, user, call, errors,
                 {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
-        screen.door(request).finish(user, state.call_id, version_of(form),
-                                    Override(kind, team, reason))
+        screen.door(request).contacts.finish(user, state.call_id, version_of(form),
+                                             Override(kind, team, reason))
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded with a different outcome",
             f"The contact record was written with the outcome '{kind_label(kind)}' and your "

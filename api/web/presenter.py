@@ -6,27 +6,21 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from api.service import FrontDoor
 from api.web.forms import date_parts
-from triage.calls import CallSession, KnownRow, StepView, known_so_far
-from triage.vocabulary import KNOWN_STATUS_WORDS
+from triage.calls import CallEngine, CallSession, KnownRow, StepView, known_so_far
+from triage.vocabulary import KNOWN_STATUS_WORDS, AnswerType
 
 
 class Presenter:
     """Turns codes in a call into the words a handler reads."""
 
-    def __init__(self, door: FrontDoor) -> None:
-        self.door = door
-
-    def session(self, call_id: str) -> tuple[CallSession, str]:
-        """The saved call (for values the call state does not carry) and its status."""
-        stored = self.door.store.load_call(call_id)
-        return self.door.engine.restore(stored.data), stored.status
+    def __init__(self, engine: CallEngine) -> None:
+        self.catalogue = engine.catalogue
 
     def known(self, session: CallSession) -> tuple[KnownRow, ...]:
         """What is known so far, for the panel beside every call page."""
         try:
-            compiled = self.door.engine.catalogue.get(session.pathway_id, session.version)
+            compiled = self.catalogue.get(session.pathway_id, session.version)
         except KeyError:
             return ()
         return known_so_far(compiled, session)
@@ -34,7 +28,7 @@ class Presenter:
     def title_of(self, pathway_id: str) -> str:
         """A pathway's title."""
         try:
-            return self.door.engine.catalogue.get(pathway_id, None).title
+            return self.catalogue.get(pathway_id, None).title
         except KeyError:
             return pathway_id
 
@@ -48,7 +42,7 @@ class Presenter:
             return ", ".join(labels.get(str(a), str(a)) for a in answer) or "None"
         if answer is None or answer == "":
             return "Not answered"
-        if view.answer_type == "date":
+        if view.answer_type == AnswerType.DATE:
             day, month, year = date_parts(answer)
             if year:
                 return dt.date(int(year), int(month), int(day)).strftime("%d %B %Y").lstrip("0")
@@ -57,17 +51,7 @@ class Presenter:
     def teams(self, session: CallSession) -> list[tuple[str, str]]:
         """(id, name) of the teams in the call's pathway directory."""
         try:
-            compiled = self.door.engine.catalogue.get(session.pathway_id, session.version)
+            compiled = self.catalogue.get(session.pathway_id, session.version)
         except KeyError:
             return []
         return [(t.id, t.name) for t in compiled.places.teams.values()]
-
-    def entry_pathways(self) -> list[dict[str, Any]]:
-        """The live pathways a call can start on, each once."""
-        seen: set[str] = set()
-        out = []
-        for p in self.door.pathways():
-            if p["usage"] == "entry" and p["status"] == "live" and p["id"] not in seen:
-                seen.add(p["id"])
-                out.append(p)
-        return out

@@ -6,9 +6,11 @@ anyone else gets the page that says why not:
 - ``page``: nothing (signing in and out check for themselves);
 - ``handler_page``: the signed-in call handler (GET);
 - ``handler_form``: the handler and the form, its CSRF token and origin checked (POST);
-- ``call_page``: the handler and their call in the page's address (GET);
+- ``call_page``: the handler and their call in the page's address (GET), loaded once
+  for the request (its state, session and status: :class:`~api.service.OpenCall`);
 - ``call_form``: the handler, the checked form and their call, for a change to the call
-  (POST); whatever the service refuses becomes its page (:meth:`Screen.refused`).
+  (POST); whatever the service refuses becomes its page (:meth:`Screen.refused`, from
+  the one error table).
 
 Every page runs in a worker thread and never shows a traceback.
 """
@@ -23,17 +25,17 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.auth import User
-from api.service import CallState
+from api.service import CallState, OpenCall, User
 from api.web.forms import checked_form
-from api.web.screen import REFUSALS, Screen
+from api.web.screen import Screen
 from triage.adapters.audit import failure_fields
+from triage.errors import TriageError
 
 Page = Callable[[Request], Response]
 HandlerPage = Callable[[Request, User], Response]
 HandlerForm = Callable[[Request, User, FormData], Response]
-CallPage = Callable[[Request, User, CallState], Response]
-CallForm = Callable[[Request, User, FormData, CallState], CallState | Response]
+CallPage = Callable[[Request, User, OpenCall], Response]
+CallForm = Callable[[Request, User, FormData, OpenCall], CallState | Response]
 """A change to a call: the page to show, or the call as it now is (to go on to)."""
 
 
@@ -82,8 +84,8 @@ class Router:
         """Add a page of the handler's call."""
         def add(page: CallPage) -> CallPage:
             def run(request: Request, user: User) -> Response:
-                state = self.screen.call(request, user)
-                return state if isinstance(state, Response) else page(request, user, state)
+                call = self.screen.call(request, user)
+                return call if isinstance(call, Response) else page(request, user, call)
             self.handler_page(path)(run)
             return page
         return add
@@ -92,12 +94,12 @@ class Router:
         """Add a form that changes the handler's call, then goes on to where the call is."""
         def add(change: CallForm) -> CallForm:
             def run(request: Request, user: User, form: FormData) -> Response:
-                state = self.screen.call(request, user)
-                if isinstance(state, Response):
-                    return state
+                call = self.screen.call(request, user)
+                if isinstance(call, Response):
+                    return call
                 try:
-                    result = change(request, user, form, state)
-                except REFUSALS as exc:
+                    result = change(request, user, form, call)
+                except TriageError as exc:
                     return self.screen.refused(request, user, exc)
                 if isinstance(result, Response):
                     return result

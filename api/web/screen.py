@@ -1,5 +1,6 @@
 """The screen itself: rendering pages (with their security headers and one-off notices),
-who may see them, the page for each thing the service refuses, and the call's pages."""
+who may see them, the page for each thing the service refuses (from the one error table,
+:mod:`api.errors`), and the call's pages."""
 
 from __future__ import annotations
 
@@ -22,15 +23,9 @@ from jinja2 import (
     select_autoescape,
 )
 
-from api.auth import Role, User, token_hash
-from api.service import (
-    OVERRIDE_KINDS,
-    TAKE_OVER_REASON_LIMIT,
-    CallState,
-    FrontDoor,
-    NotYourCall,
-)
-from api.store import StaleUpdate, UnknownCall
+from api.errors import answer_for
+from api.service import OVERRIDE_KINDS, FrontDoor, LinkStatus, OpenCall, Role, User
+from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.assets import TEMPLATES
 from api.web.forms import (
     answer_problem,
@@ -57,13 +52,20 @@ from api.web.texts import (
 )
 from triage.adapters.audit import audit_logger
 from triage.calls import StepView
-from triage.errors import CallError, PathwayVersionNotLoaded, RestoreError
+from triage.errors import (
+    CallError,
+    ChangeFromElsewhere,
+    NotYourCall,
+    RoleNotAllowed,
+    StaleUpdate,
+    TriageError,
+    UnknownCall,
+)
+from triage.matching.scoring import MISSING
+from triage.vocabulary import UNCONFIRMED, AnswerType, KnownStatus, OutcomeKind, StepKind
 
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
-REFUSALS = (StaleUpdate, NotYourCall, UnknownCall, CallError, RestoreError)
-"""What the service raises when it will not show or change a call; each has a page
-(:meth:`Screen.refused`)."""
 
 
 GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "date-input",
@@ -71,6 +73,8 @@ GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "dat
                     "notification-banner", "panel", "radios", "select", "service-navigation",
                     "summary-list", "table", "textarea", "warning-text")
 """The GOV.UK Frontend components the pages use (``button`` is the macro ``govukButton``)."""
+CHOICE_TYPES = (AnswerType.CHOICE, AnswerType.YES_NO, AnswerType.YES_NO_UNSURE)
+"""Questions answered with radios."""
 
 
 def make_environment() -> Environment:
@@ -94,6 +98,10 @@ def make_environment() -> Environment:
     env.filters["grouped"] = grouped
     env.filters["sentence"] = sentence
     env.globals["service_name"] = SERVICE_NAME
+    # The codes templates compare against, each spelled once (triage.vocabulary).
+    env.globals.update(StepKind=StepKind, AnswerType=AnswerType, OutcomeKind=OutcomeKind,
+                       KnownStatus=KnownStatus, LinkStatus=LinkStatus,
+                       UNCONFIRMED=UNCONFIRMED, CHOICE_TYPES=CHOICE_TYPES, MISSING=MISSING)
     macros = {f"govuk_frontend_jinja/components/{component}/macro.html":
               "govuk" + "".join(word.capitalize() for word in component.split("-"))
               for component in GOVUK_COMPONENTS}
@@ -126,7 +134,7 @@ class Screen:
     @staticmethod
     def user(request: Request) -> User | None:
         """The signed-in user, if any."""
-        user: User | None = request.app.state.auth.user_of(session_token(request))
+        user: User | None = Screen.door(request).auth.user_of(session_token(request))
         return user
 
     def render(self, request: Request, template: str, status: int = 200,
@@ -134,8 +142,8 @@ class Screen:
         """A page, with the CSP nonce, CSRF token and any one-off notices."""
         nonce = secrets.token_urlsafe(16)
         token = session_token(request)
-        notices = ([Notice(**n) for n in self.door(request).store.take_notices(
-            token_hash(token))] if token else [])
+        notices = ([Notice(**n) for n in self.door(request).notices.take(token)] if token
+                   else [])
         errors: Sequence[tuple[str, str]] = context.pop("errors", ())
         error_map: dict[str, str] = {}
         for name, message in errors:
@@ -157,7 +165,7 @@ class Screen:
         """Show ``notice`` on the next page this session sees."""
         token = session_token(request)
         if token:
-            self.door(request).store.add_notice(token_hash(token), asdict(notice))
+            self.door(request).notices.keep(token, asdict(notice))
 
     def redirect(self, request: Request, target: str,
                  notice: Notice | None = None) -> RedirectResponse:
@@ -187,32 +195,29 @@ class Screen:
         if user is None:
             return self.to_sign_in(request)
         if user.role is not Role.HANDLER:
-            return self.problem(
-                request, 403, "This screen is for call handlers",
-                f"You are signed in as a {user.role.value}. Calls are run by call handlers; "
-                "sign out and sign in as a handler to take a call.", user)
+            return self.refused(request, user, RoleNotAllowed(role=user.role.value,
+                                                              allowed=[Role.HANDLER.value]))
         return user
 
-    def forbidden_form(self, request: Request, user: User) -> HTMLResponse:
+    def forbidden_form(self, request: Request, user: User) -> Response:
         """The answer to a form that failed the CSRF or origin check."""
         self.log.warning("screen_form_refused", user=user.username, path=request.url.path)
-        return self.problem(request, 403, "This form could not be accepted",
-                            "The form was out of date or did not come from this service. "
-                            "Go back, reload the page and try again; nothing was changed.",
-                            user)
+        return self.refused(request, user, ChangeFromElsewhere())
 
-    def _own_call(self, request: Request, user: User) -> CallState:
-        """The call in the page's address, if it is ``user``'s (else one of REFUSALS)."""
+    def _own_call(self, request: Request, user: User) -> OpenCall:
+        """The call in the page's address, loaded once for the request, if it is
+        ``user``'s (else what the service refuses)."""
         call_id = call_id_of(request)
         if not CALL_ID.match(call_id):
-            raise UnknownCall(call_id)
-        return self.door(request).call(user, call_id)
+            raise UnknownCall(call_id=call_id)
+        return self.door(request).calls.open(user, call_id)
 
-    def call(self, request: Request, user: User) -> CallState | Response:
-        """The handler's call the page is about, or the page to show instead."""
+    def call(self, request: Request, user: User) -> OpenCall | Response:
+        """The handler's call the page is about (its state, session and status, loaded
+        once: every page of it is built from this), or the page to show instead."""
         try:
             return self._own_call(request, user)
-        except REFUSALS as exc:
+        except TriageError as exc:
             return self.refused(request, user, exc)
 
     def owner_of(self, request: Request, user: User) -> NotYourCall | Response:
@@ -222,34 +227,26 @@ class Screen:
             self._own_call(request, user)
         except NotYourCall as exc:
             return exc
-        except REFUSALS as exc:
+        except TriageError as exc:
             return self.refused(request, user, exc)
         return self.redirect(request, f"/calls/{call_id_of(request)}")
 
     # --- what the service refused ----------------------------------------------------
 
-    def refused(self, request: Request, user: User, exc: Exception) -> Response:
-        """The page for one of REFUSALS: the call as it is now when it had changed, whose
-        it is when it is not the handler's, else what went wrong."""
+    def refused(self, request: Request, user: User, exc: TriageError) -> Response:
+        """The page for what the service refused, as the error table says: the call as it
+        is now when it had changed, whose it is when it is not the handler's, else the
+        table's page. A fault (not the request's doing) goes on up, to the Sorry page."""
+        answer = answer_for(exc)
+        if answer.fault:
+            raise exc
+        page = answer.page
         if isinstance(exc, StaleUpdate):
-            return self.redirect(request, f"/calls/{call_id_of(request)}", Notice(
-                "The call had changed",
-                "This call was changed (in another tab or window) after this page was "
-                "loaded, so your last change was not saved. This page shows the call as it "
-                "is now: check it, then answer again if you need to."))
+            return self.redirect(request, f"/calls/{call_id_of(request)}",
+                                 Notice(page.title, page.text))
         if isinstance(exc, NotYourCall):
-            return self.not_yours(request, user, exc)
-        return self.call_failure(request, user, exc)
-
-    def call_failure(self, request: Request, user: User, exc: Exception) -> HTMLResponse:
-        """A page for a call that cannot be shown or changed."""
-        if isinstance(exc, UnknownCall):
-            return self.problem(request, 404, "There is no call with this reference",
-                                "Check the reference, or start a new call.", user)
-        if isinstance(exc, PathwayVersionNotLoaded | RestoreError):
-            return self.problem(request, 409, "This call cannot be continued here",
-                                sentence(str(exc)), user)
-        return self.problem(request, 422, "That could not be done", sentence(str(exc)), user)
+            return self.not_yours(request, user, exc, status=page.status)
+        return self.problem(request, page.status, page.title, sentence(page.text), user)
 
     def not_yours(self, request: Request, user: User, exc: NotYourCall, *,
                   errors: Sequence[tuple[str, str]] = (), reason: str = "",
@@ -271,21 +268,21 @@ class Screen:
         door = self.door(request)
         calls = [{"call_id": c.call_id, "started": when_text(c.started_at),
                   "changed": when_text(c.updated_at), "where": where_text(c)}
-                 for c in door.my_calls(user, "active")]
+                 for c in door.calls.mine(user)]
         context.setdefault("errors", [])
         return self.render(request, "home.html", status, user=user, calls=calls,
-                           pathways=Presenter(door).entry_pathways(), languages=LANGUAGES,
+                           pathways=door.library.entry_pathways(), languages=LANGUAGES,
                            **context)
 
-    def call_page(self, request: Request, user: User, state: CallState, *,
+    def call_page(self, request: Request, user: User, call: OpenCall, *,
                   errors: Sequence[tuple[str, str]] = (), entered: Any = None,
                   status: int = 200, change_step: str | None = None,
                   back_to: str | None = None, from_check: bool | None = None
                   ) -> HTMLResponse:
         """The question page for the current step (or an earlier one being changed)."""
         door = self.door(request)
-        present = Presenter(door)
-        session, _status = present.session(state.call_id)
+        present = Presenter(door.engine)
+        state, session = call.state, call.session
         if change_step is not None:
             view = door.engine.view_of(session, change_step)
             previous = [a["answer"] for a in state.answered if a["step"] == view.state]
@@ -305,17 +302,18 @@ class Screen:
                            if index > 0 else "/")
         search = None
         saved = session.last_search
-        if view.kind == "lookup" and saved is not None and saved.step == view.state:
+        if view.kind == StepKind.LOOKUP and saved is not None and saved.step == view.state:
             search = (search_form_values(saved.details), saved.result())
         if isinstance(value, Mapping):
             value = value.get("person_id")
         found = {c.person_id: c for c in saved.candidates} if saved else {}
-        day, month, year = date_parts(value) if view.answer_type == "date" else ("", "", "")
-        if view.answer_type == "date" and entered is not None and not year:
+        is_date = view.answer_type == AnswerType.DATE
+        day, month, year = date_parts(value) if is_date else ("", "", "")
+        if is_date and entered is not None and not year:
             day, month, year = (str(v) for v in entered_date(entered))
         return self.render(
             request, "question.html", status, user=user, call=state, view=view,
-            anchors={"answer": "answer-day"} if view.answer_type == "date" else {},
+            anchors={"answer": "answer-day"} if is_date else {},
             words=paragraphs(view.words), known=present.known(session),
             caption=present.title_of(view.pathway_id), errors=errors, value=value,
             date_value={"day": day, "month": month, "year": year}, action=action,
@@ -324,50 +322,48 @@ class Screen:
             from_check=(request.query_params.get("from") == "check" if from_check is None
                         else from_check))
 
-    def answer_refused(self, request: Request, user: User, state: CallState, view: StepView,
+    def answer_refused(self, request: Request, user: User, call: OpenCall, view: StepView,
                        raw: Any, exc: CallError, change_step: str | None = None
                        ) -> HTMLResponse:
         """The question again, with the answer as entered and what to enter instead."""
-        return self.call_page(request, user, state, errors=[("answer", answer_problem(
+        return self.call_page(request, user, call, errors=[("answer", answer_problem(
             view, raw, exc))], entered=raw, status=422, change_step=change_step)
 
-    def outcome_page(self, request: Request, user: User, state: CallState, *,
+    def outcome_page(self, request: Request, user: User, call: OpenCall, *,
                      errors: Sequence[tuple[str, str]] = (), entered: Mapping[str, str]
                      | None = None, status: int = 200) -> HTMLResponse:
         """What to tell the caller, and the ways to finish the call."""
-        present = Presenter(self.door(request))
-        session, stored_status = present.session(state.call_id)
+        door = self.door(request)
+        present = Presenter(door.engine)
+        state = call.state
         assert state.outcome is not None
         outcome = state.outcome
-        messages = [message_line(m) for m in self.door(request).messages(state.call_id)]
+        messages = [message_line(m) for m in door.links.messages(state.call_id)]
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
-            messages=messages,
-            kind_label=kind_label(outcome.kind),
-            words=paragraphs(outcome.words), known=present.known(session),
-            due=due_text(outcome.timeframe, outcome.due), finished=stored_status == "finished",
-            errors=errors, entered=entered or {}, teams=present.teams(session),
+            messages=messages, kind_label=kind_label(outcome.kind),
+            words=paragraphs(outcome.words), known=present.known(call.session),
+            due=due_text(outcome.timeframe, outcome.due), finished=call.finished,
+            errors=errors, entered=entered or {}, teams=present.teams(call.session),
             kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS])
 
-    def outcome_form_refused(self, request: Request, user: User, state: CallState,
+    def outcome_form_refused(self, request: Request, user: User, call: OpenCall,
                              errors: Sequence[tuple[str, str]], entered: Mapping[str, str]
                              ) -> HTMLResponse:
         """The outcome page again, with what was wrong in a form sent from it."""
-        if state.outcome is None:
+        if call.state.outcome is None:
             raise CallError("The call has not reached an outcome yet.")
-        return self.outcome_page(request, user, state, errors=errors, entered=entered,
+        return self.outcome_page(request, user, call, errors=errors, entered=entered,
                                  status=422)
 
-    def check_page(self, request: Request, user: User, state: CallState) -> HTMLResponse:
+    def check_page(self, request: Request, user: User, call: OpenCall) -> HTMLResponse:
         """Every answer so far, each with a change link."""
         door = self.door(request)
-        present = Presenter(door)
-        session, stored_status = present.session(state.call_id)
+        present = Presenter(door.engine)
         rows = []
-        for given in state.answered:
-            view = door.engine.view_of(session, given["step"])
+        for given in call.state.answered:
+            view = door.engine.view_of(call.session, given["step"])
             rows.append({"step": given["step"], "title": view.title or view.step_id,
                          "answer": present.answer_text(view, given["answer"])})
-        return self.render(request, "check.html", user=user, call=state, rows=rows,
-                           known=present.known(session),
-                           finished=stored_status == "finished")
+        return self.render(request, "check.html", user=user, call=call.state, rows=rows,
+                           known=present.known(call.session), finished=call.finished)

@@ -8,22 +8,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from api.service import CallSummary
+from api.service import CallSummary, Channel, LinkStatus
 from triage.timeframes import UK_TIME
+from triage.vocabulary import SEARCH_FIELDS, OutcomeKind
 
-KIND_LABELS = {
-    "emergency_services": "Emergency services now",
-    "urgent_escalation": "Urgent escalation to a team",
-    "allocated_worker": "Pass to the allocated worker",
-    "team_referral": "Referral to a team",
-    "deflect_online": "Online service",
-    "deflect_online_assisted": "Online service, completed with the caller",
-    "signpost": "Signpost to community services",
-    "no_further_action": "No further action",
+KIND_LABELS: Mapping[str, str] = {
+    OutcomeKind.EMERGENCY_SERVICES: "Emergency services now",
+    OutcomeKind.URGENT_ESCALATION: "Urgent escalation to a team",
+    OutcomeKind.ALLOCATED_WORKER: "Pass to the allocated worker",
+    OutcomeKind.TEAM_REFERRAL: "Referral to a team",
+    OutcomeKind.DEFLECT_ONLINE: "Online service",
+    OutcomeKind.DEFLECT_ONLINE_ASSISTED: "Online service, completed with the caller",
+    OutcomeKind.SIGNPOST: "Signpost to community services",
+    OutcomeKind.NO_FURTHER_ACTION: "No further action",
 }
-SEARCH_LABELS = {"nhs_number": "NHS number", "given_name": "First name",
-                 "family_name": "Last name", "date_of_birth": "Date of birth",
-                 "postcode": "Postcode", "address": "Address"}
+SEARCH_LABELS: Mapping[str, str] = dict(zip(SEARCH_FIELDS, (
+    "NHS number", "First name", "Last name", "Date of birth", "Postcode", "Address"),
+    strict=True))
+"""The person search's fields as the screen labels them (in the order they are asked)."""
 SUMMARY_LABELS = {"initials": "Initials", "year_of_birth": "Year of birth",
                   "postcode_district": "Postcode district"}
 LANGUAGES = (("en", "English"), ("cy", "Welsh (Cymraeg)"))
@@ -89,18 +91,18 @@ def where_text(summary: CallSummary) -> str:
 def message_line(message: Mapping[str, Any]) -> dict[str, str]:
     """One recorded attempt to send the link, as the handler reads it (never 'sent' unless
     GOV.UK Notify took it)."""
-    how = "text" if message.get("channel") == "sms" else "email"
+    how = "text" if message.get("channel") == Channel.SMS else "email"
     to = str(message.get("recipient") or "")
     status = str(message.get("status") or "")
-    if status == "sent":
+    if status == LinkStatus.SENT:
         text = f"Link sent by {how} to {to}"
         if message.get("reference"):
             text += f" (GOV.UK Notify reference {message['reference']})"
-    elif status == "sending":
+    elif status == LinkStatus.SENDING:
         text = (f"Sending by {how} to {to} was started but not confirmed: check with GOV.UK "
                 "Notify before sending again")
     else:
-        text = (f"{'Not sent' if status == 'not sent' else 'Failed'}: "
+        text = (f"{'Not sent' if status == LinkStatus.NOT_SENT else 'Failed'}: "
                 f"{message.get('reason') or 'no reason was given.'} ({how} to {to})")
     try:
         when = dt.datetime.fromisoformat(str(message.get("sent_at"))).astimezone(UK_TIME)

@@ -35,9 +35,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import Settings, build_app
+from api.bootstrap import build_app
 from api.notify import Notifier
-from api.store import Store, database_url, make_engine
+from api.settings import Settings
+from api.storage import SqlRepository, database_url, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL",
@@ -211,10 +212,10 @@ class Service:
         return state
 
     @contextmanager
-    def own_store(self) -> Iterator[Store]:
+    def own_store(self) -> Iterator[SqlRepository]:
         """A store on the service's database through connections of the test's own (to look
         behind the service's back, or to break the database under it)."""
-        store = Store(make_engine(database_url(self.settings.database_url,
+        store = SqlRepository(make_engine(database_url(self.settings.database_url,
                                                self.settings.home)))
         try:
             yield store
@@ -247,8 +248,9 @@ def sign_in_form_token(page: str) -> str:
 
 
 def settings_for(backend: str, home: Path, databases: Databases, **overrides: Any) -> Settings:
-    """Service settings on ``backend`` with a fresh database and the demo client index."""
-    values: dict[str, Any] = {"home": home, "demo_password": PASSWORD,
+    """Service settings on ``backend`` with a fresh database, the demo users and the demo
+    client index (``demo=False`` for a service without them)."""
+    values: dict[str, Any] = {"home": home, "demo": True, "demo_password": PASSWORD,
                               "reload_seconds": 3600.0}
     if backend == "postgresql":
         values["database_url"] = databases.fresh()
@@ -346,7 +348,7 @@ def start_server(home: Path, *, database_url: str | None = None,
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update({"TRIAGE_HOME": str(home), "TRIAGE_PORT": str(port),
-                "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
+                "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO": "1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
                 "TRIAGE_RELOAD_SECONDS": "3600"})
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url

@@ -8,11 +8,11 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from api.auth import token_hash
-from api.store import auth_sessions
+from api.service import token_hash
+from api.storage.schema import auth_sessions
 from tests.api.conftest import (
     INFORMATION_CALL,
     PASSWORD,
@@ -35,10 +35,11 @@ ROUTE_ROLES = {
 
 
 def api_routes(service: Service) -> list[tuple[str, str]]:
-    """Every (method, path) of the API, from the app itself, so a new route is covered."""
+    """Every (method, path) of the API, from the app itself (its routers' routes too), so
+    a new route is covered."""
     found = []
-    for route in service.app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api"):
+    for route in iter_route_contexts(service.app.routes):
+        if isinstance(route.original_route, APIRoute) and route.path.startswith("/api"):
             for method in sorted(route.methods):
                 found.append((method, route.path))
     return found

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.app import MAX_BODY
+from api.routes.bodies import MAX_BODY
 from tests.api.conftest import INFORMATION_CALL, Service
 
 
@@ -205,11 +206,10 @@ UNREADABLE = {
 
 def body_routes(service: Service) -> list[str]:
     """Every API route that takes a JSON body (signing in included)."""
-    from fastapi.routing import APIRoute
-
-    return sorted({re.sub(r"\{[^}]+\}", "1", route.path) for route in service.app.routes
-                   if isinstance(route, APIRoute) and route.path.startswith("/api")
-                   and route.body_field is not None})
+    return sorted({re.sub(r"\{[^}]+\}", "1", route.path)
+                   for route in iter_route_contexts(service.app.routes)
+                   if isinstance(route.original_route, APIRoute)
+                   and route.path.startswith("/api") and route.body_field is not None})
 
 
 @pytest.mark.parametrize("kind", sorted(UNREADABLE))

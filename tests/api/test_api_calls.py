@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from api.app import build_app
-from api.store import database_url
+from api.bootstrap import build_app
+from api.storage import database_url
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 
 

@@ -17,7 +17,8 @@ import pytest
 import sqlalchemy as sa
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from api.notify import Notifier, masked
+from api.notify import Notifier
+from api.service import masked
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 
 # The shape of a Notify API key: name, service id, secret (the client signs with the last).

@@ -8,24 +8,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-import api.store
-from api.store import Store, database_url, make_engine, metadata, migrate
+from api.storage import SqlRepository, database_url, make_engine, migrate
+from api.storage.schema import metadata
+from api.storage.upgrade import alembic_config
 from tests.api.conftest import Databases
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"users", "auth_sessions", "calls", "contacts", "record_reads", "pathway_sources",
           "sent_messages", "sign_in_attempts", "sign_in_key"}
-
-
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(api.store.__file__).parent /
-                                                  "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
 
 
 def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
@@ -59,7 +51,7 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
     engine = make_engine(url)
     try:
         assert "sent_messages" not in sa.inspect(engine).get_table_names()
-        store = Store(engine)
+        store = SqlRepository(engine)
         store.put_user("sam", "Sam", "handler", "hash")
         store.create_call({"call_id": "c" * 32, "pathway_id": "front-door", "version": 1,
                            "state": "caller_type"}, "sam")
@@ -89,7 +81,7 @@ RACERS = 3
 RACER = """
 import sys, time
 from pathlib import Path
-from api.store import migrate
+from api.storage import migrate
 url, ready, others = sys.argv[1], Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
 ready.touch()
 deadline = time.monotonic() + 60

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import hash_password
+from api.service import hash_password
 from tests.api.conftest import INFORMATION_CALL, PASSWORD, Service
 from triage.adapters.clients import demo_people
 from triage.matching.records import CaseStatus
@@ -42,7 +42,7 @@ class OtherHandler:
 def add_handler(service: Service, display_name: str) -> OtherHandler:
     """A new handler user (put in the service's own store), signed in."""
     username = f"handler-{uuid.uuid4().hex[:8]}"
-    service.app.state.front_door.store.put_user(username, display_name, "handler",
+    service.app.state.front_door.repository.put_user(username, display_name, "handler",
                                                 hash_password(PASSWORD))
     reply = service.client.post("/api/session",
                                 json={"username": username, "password": PASSWORD})

@@ -38,9 +38,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.app import Settings, build_app
-from api.auth import Authenticator, hash_password
-from api.store import Store, database_url, make_engine, migrate
+from api.bootstrap import build_app
+from api.service import Authenticator, hash_password
+from api.settings import Settings
+from api.storage import SqlRepository, database_url, make_engine, migrate
 from tests.api.conftest import PASSWORD
 
 ROLES = ("handler", "designer", "supervisor")
@@ -68,7 +69,8 @@ class Fuzzed:
         self.home = Path(tempfile.mkdtemp(prefix="triage-fuzz-"))
         # Generated sign-ins are nearly all wrong; the address limit would soon refuse
         # them all (a declared 429, but then no generated sign-in reaches its checks).
-        self.settings = Settings(home=self.home, demo_password=PASSWORD, reload_seconds=3600.0,
+        self.settings = Settings(home=self.home, demo=True, demo_password=PASSWORD,
+                                 reload_seconds=3600.0,
                                  sign_in_address_limit=10_000)
         self.app = build_app(self.settings)
         self.tokens: dict[str, str] = {}
@@ -82,7 +84,7 @@ class Fuzzed:
         """
         url = database_url(None, self.home)
         migrate(url)
-        store = Store(make_engine(url))
+        store = SqlRepository(make_engine(url))
         auth = Authenticator(store)
         for role in ROLES:
             store.put_user(f"fuzz-{role}", f"Fuzz {role}", role, hash_password(PASSWORD))

@@ -19,10 +19,12 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from api.app import Settings
-from api.auth import Authenticator, SignInLimits, TooManyAttempts
-from api.store import Store, database_url, make_engine, migrate, sign_in_attempts
+from api.service import Authenticator, SignInLimits
+from api.settings import Settings
+from api.storage import SqlRepository, database_url, make_engine, migrate
+from api.storage.schema import sign_in_attempts
 from tests.api.conftest import PASSWORD, Databases, MakeService, ServerProcess, Service
+from triage.errors import TooManyAttempts
 
 WAIT_2_MINUTES = "Too many attempts. Wait 2 minutes, then try again."
 
@@ -147,7 +149,7 @@ def guarded(backend: str, tmp_path: Path, databases: Databases
     """The sign-in of a fresh database, with the default limits and a clock of the test's."""
     url = database_url(databases.fresh() if backend == "postgresql" else None, tmp_path)
     migrate(url)
-    store = Store(make_engine(url))
+    store = SqlRepository(make_engine(url))
     # Verified with the parameters kept in the hash: cheap ones keep a long run quick.
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     store.put_user("sam", "Sam", "handler", cheap.hash(PASSWORD))
@@ -200,7 +202,7 @@ def test_a_guesser_who_knows_when_each_wait_ends_gets_at_most_eight_in_any_15_mi
     auth, clock = guarded
 
     def until_the_block_ends(retry_after: int | None) -> float:
-        with auth.store.engine.connect() as connection:  # what no real guesser can see
+        with auth.repository.engine.connect() as connection:  # what no real guesser can see
             blocked = connection.execute(sa.select(sa.func.max(
                 sign_in_attempts.c.blocked_until))).scalar()
         if blocked is None:

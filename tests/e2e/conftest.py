@@ -57,7 +57,7 @@ class Service:
     def start(self) -> None:
         """Start the service and wait until it answers /health."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
-        env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO_PASSWORD=PASSWORD,
+        env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO="1", TRIAGE_DEMO_PASSWORD=PASSWORD,
                    TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
         with (self.home / "service.log").open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from api.auth import hash_password
-from api.store import Store, database_url, make_engine
+from api.service import hash_password
+from api.storage import SqlRepository, database_url, make_engine
 from tests.e2e.conftest import PASSWORD, Handler, Service, profile
 
 GP = "A GP or community health professional"
@@ -19,7 +19,7 @@ GP = "A GP or community health professional"
 def add_handler(service: Service, display_name: str) -> str:
     """A new call handler in the running service's database; returns the user name."""
     username = f"handler-{uuid.uuid4().hex[:8]}"
-    store = Store(make_engine(database_url(None, service.home)))
+    store = SqlRepository(make_engine(database_url(None, service.home)))
     try:
         store.put_user(username, display_name, "handler", hash_password(PASSWORD))
     finally:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from api.app import Settings, demo_clients
+from api.bootstrap import client_index
+from api.settings import Settings
 from tests.conftest import ROOT
 from tests.integration.conftest import run_triage
 from triage.adapters.clients import demo_index_file, open_demo_index
@@ -50,7 +51,7 @@ def test_the_terminal_and_the_service_use_one_demo_index_file_built_once(
     assert len(built) == 1
     first = built[0].stat()
 
-    index = demo_clients(Settings(home=tmp_path))
+    index = client_index(Settings(home=tmp_path, demo=True))
     try:
         assert isinstance(index, SqliteClientIndex)
         assert index.path == built[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from api.store import metadata
+from api.storage.schema import metadata
 
 url = context.config.get_main_option("sqlalchemy.url")
 assert url, "the service sets sqlalchemy.url before upgrading"

@@ -1,15 +1,13 @@
-"""Sign-in: hashed passwords, expiring session tokens, roles, and limits on failed attempts.
+"""Signing in: checking passwords, issuing expiring session tokens, finding the user of a
+token, and limits on failed attempts.
 
-Passwords are hashed with Argon2 (argon2-cffi). A sign-in gives a random token; only its
-SHA-256 is stored, with an expiry. Browsers carry the token in an HttpOnly cookie (set by
-:func:`set_session_cookie`, the one place that sets it) and API clients as
-``Authorization: Bearer``. docs/service.md explains how a council would put its own
-identity provider (OIDC) in front instead.
-
-Failed sign-ins are counted in the database, by user name and by address (see
+A sign-in gives a random token; only its SHA-256 is stored, with an expiry. Failed
+sign-ins are counted in the repository, by user name and by address (see
 :class:`SignInLimits`), so every instance sees the same counts. Over a limit, attempts
-are refused with :class:`TooManyAttempts` without the password being checked, even when it
-is right, for a time that doubles with each further attempt.
+are refused with :class:`~triage.errors.TooManyAttempts` without the password being
+checked, even when it is right, for a time that doubles with each further attempt. How
+the token travels (cookie or bearer header) is the web side's business
+(:mod:`api.browser`).
 """
 
 from __future__ import annotations
@@ -24,64 +22,12 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from starlette.requests import Request
-from starlette.responses import Response
-
-from api.store import KeyHistory, Store, now
+from api.service.users import Role, User, hash_password, password_matches, token_hash
+from api.storage.port import KeyHistory, Repository, utc_now
 from triage.adapters.audit import audit_logger
-
-COOKIE = "triage_session"
-
-_HASHER = PasswordHasher()
-
-
-class Role(StrEnum):
-    """What a signed-in user may do."""
-
-    HANDLER = "handler"  # run calls, search for people
-    DESIGNER = "designer"  # pathways and validation results; no personal data
-    SUPERVISOR = "supervisor"  # contact records
-
-
-@dataclass(frozen=True)
-class User:
-    """A signed-in user."""
-
-    username: str
-    display_name: str
-    role: Role
-
-
-def hash_password(password: str) -> str:
-    """An Argon2 hash of ``password``."""
-    return _HASHER.hash(password)
-
-
-def token_hash(token: str) -> str:
-    """What is stored for a token: its SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def set_session_cookie(response: Response, request: Request, token: str,
-                       session_hours: float) -> None:
-    """Give the browser its session: HttpOnly, SameSite=Lax, and Secure over HTTPS.
-
-    Both ways of signing in (the screen's form and ``POST /api/session``) use this, so the
-    cookie is the same whichever set it.
-    """
-    response.set_cookie(COOKIE, token, max_age=int(session_hours * 3600), path="/",
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
-
-
-def clear_session_cookie(response: Response, request: Request) -> None:
-    """Tell the browser to forget its session cookie."""
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+from triage.errors import TooManyAttempts
 
 
 @dataclass(frozen=True)
@@ -100,29 +46,6 @@ class SignInLimits:
     first_block_seconds: float = 60.0
     longest_block_seconds: float = 900.0
 
-
-def wait_text(seconds: int) -> str:
-    """'2 minutes', '1 minute' or '45 seconds': how long to wait, rounded up."""
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-class TooManyAttempts(Exception):
-    """Too many failed sign-ins for this user name or from this address: wait, then try."""
-
-    def __init__(self, retry_after: int, *, limit: str) -> None:
-        self.retry_after = retry_after
-        self.limit = limit  # "user name" or "address"
-        super().__init__(f"Too many attempts. Wait {wait_text(retry_after)}, then try again.")
-
-
-def request_address(request: Request) -> str | None:
-    """The address a request came from. Behind a reverse proxy on another machine, set
-    uvicorn's FORWARDED_ALLOW_IPS to the proxy's address, so that this is the address in
-    its X-Forwarded-For header, not the proxy's own (127.0.0.1 is trusted by default)."""
-    return request.client.host if request.client else None
 
 
 def address_group(host: str | None) -> str:
@@ -151,10 +74,10 @@ class _Verdict:
 class Authenticator:
     """Checks passwords, issues tokens and finds the user of a token."""
 
-    def __init__(self, store: Store, session_hours: float = 8.0,
+    def __init__(self, repository: Repository, session_hours: float = 8.0,
                  cache_seconds: float = 5.0, *, limits: SignInLimits | None = None,
-                 clock: Callable[[], dt.datetime] = now) -> None:
-        self.store = store
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+        self.repository = repository
         self.session_hours = session_hours
         self.limits = limits or SignInLimits()
         self.clock = clock
@@ -177,7 +100,7 @@ class Authenticator:
         attempt_id = secrets.token_hex(16)
         limits = self.limits
         at = self.clock()
-        verdict = self.store.sign_in_attempt(
+        verdict = self.repository.sign_in_attempt(
             attempt_id, list(keys.values()), at=at,
             since=at - dt.timedelta(seconds=limits.window_seconds),
             forget_before=at - dt.timedelta(seconds=max(limits.window_seconds,
@@ -193,21 +116,19 @@ class Authenticator:
                 self.log.warning("sign_in_limit_reached", limit=limit,
                                  refused_for=limits.first_block_seconds)
             return None
-        self.store.sign_in_succeeded(attempt_id, keys["user name"])
+        self.repository.sign_in_succeeded(attempt_id, keys["user name"])
         token = secrets.token_urlsafe(32)
-        expires = now() + dt.timedelta(hours=self.session_hours)
-        self.store.add_session(token_hash(token), username, expires)
+        expires = utc_now() + dt.timedelta(hours=self.session_hours)
+        self.repository.add_session(token_hash(token), username, expires)
         return token, User(row["username"], row["display_name"], Role(row["role"]))
 
     def _checked_user(self, username: str, password: str) -> dict[str, Any] | None:
         """The user's row if the password is theirs."""
-        row = self.store.user(username)
+        row = self.repository.user(username)
         if row is None:
-            _HASHER.hash(password)  # the same work either way: no timing hint that names exist
+            hash_password(password)  # the same work either way: no timing hint that names exist
             return None
-        try:
-            _HASHER.verify(row["password_hash"], password)
-        except (VerificationError, InvalidHashError):
+        if not password_matches(row["password_hash"], password):
             return None
         return row
 
@@ -218,7 +139,7 @@ class Authenticator:
         one the request came from, as :func:`address_group` counts it.
         """
         if self._secret is None:
-            self._secret = self.store.sign_in_secret()
+            self._secret = self.repository.sign_in_secret()
         typed = unicodedata.normalize("NFKC", username).strip().casefold()
         values = {"user name": f"user:{typed}"}
         if address is not None:
@@ -270,7 +191,7 @@ class Authenticator:
                     seen.blocked_until, at + dt.timedelta(seconds=seconds))
         limit = max(until, key=lambda name: until[name])
         retry_after = max(1, math.ceil((until[limit] - at).total_seconds()))
-        return record, _Verdict(TooManyAttempts(retry_after, limit=limit))
+        return record, _Verdict(TooManyAttempts(retry_after=retry_after, limit=limit))
 
     def cached_user(self, token: str | None) -> User | None:
         """The user of a token looked up in the last ``cache_seconds`` and unexpired since;
@@ -278,7 +199,7 @@ class Authenticator:
         if not token:
             return None
         entry = self._cache.get(token_hash(token))
-        if entry is None or entry[0] < time.monotonic() or entry[2] <= now():
+        if entry is None or entry[0] < time.monotonic() or entry[2] <= utc_now():
             return None
         return entry[1]
 
@@ -290,7 +211,7 @@ class Authenticator:
         if cached is not None:
             return cached
         key = token_hash(token)
-        row = self.store.session_user(key)
+        row = self.repository.session_user(key)
         if row is None:
             self._cache.pop(key, None)
             return None
@@ -308,4 +229,4 @@ class Authenticator:
         """End a session."""
         key = token_hash(token)
         self._cache.pop(key, None)
-        self.store.end_session(key)
+        self.repository.end_session(key)

@@ -1,0 +1,179 @@
+"""Running calls: start, answer, go back, correct an answer, search for the person, take
+over another handler's call, and list a handler's own calls.
+
+Every change to a call is: load the saved call, check whose it is and its version, apply
+one engine operation, and save it in one transaction that checks the row version. The
+change is committed before this returns, so a call survives a crash or a closed tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from api.service.access import CallAccess
+from api.service.state import CallState, CallStatus, CallSummary, OpenCall, state_of
+from api.service.users import User
+from api.storage.port import Repository, StoredCall, Update
+from triage.adapters.audit import audit_logger
+from triage.calls import CallEngine, CallSession
+from triage.errors import CallError, CallFinished, StaleUpdate, TriageError
+from triage.matching.port import SearchDetails, SearchResult
+from triage.timeframes import UK_TIME
+
+TAKE_OVER_REASON_LIMIT = 500
+ACTIVE_LIST_LIMIT = 200
+FINISHED_LIST_LIMIT = 50
+FINISHED_ALREADY = "The call is finished and its contact record written; it takes no more changes."
+
+
+class Calls:
+    """A handler's calls, stored durably."""
+
+    def __init__(self, repository: Repository, engine: CallEngine, access: CallAccess) -> None:
+        self.repository = repository
+        self.engine = engine
+        self.access = access
+        self.log = audit_logger()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def open(self, user: User, call_id: str) -> OpenCall:
+        """The handler's call loaded once: stored row, restored session and state."""
+        stored = self.access.own(user, call_id)
+        session = self.engine.restore(stored.data)
+        return OpenCall(stored, session, state_of(self.engine, stored.row_version, session))
+
+    def get(self, user: User, call_id: str) -> CallState:
+        """The call as it is now (only to the handler it belongs to)."""
+        return self.open(user, call_id).state
+
+    def mine(self, user: User, status: str = CallStatus.ACTIVE) -> list[CallSummary]:
+        """The handler's own calls, newest (most recently started) first: every call in
+        progress, or the calls finished today (UK time), at most 50."""
+        statuses = [s.value for s in CallStatus]
+        if status not in statuses:
+            raise CallError(f"'{status}' is not a call status (statuses: "
+                            f"{', '.join(statuses)}).", field="status")
+        if status == CallStatus.FINISHED:
+            today = dt.datetime.now(UK_TIME).replace(hour=0, minute=0, second=0,
+                                                     microsecond=0)
+            stored = self.repository.calls_of(user.username, status,
+                                              since=today.astimezone(dt.UTC),
+                                              limit=FINISHED_LIST_LIMIT)
+        else:
+            stored = self.repository.calls_of(user.username, status, limit=ACTIVE_LIST_LIMIT)
+        summaries = [self._summary(call) for call in stored]
+        summaries.sort(key=lambda c: (c.started_at, c.call_id), reverse=True)
+        return summaries
+
+    def _summary(self, stored: StoredCall) -> CallSummary:
+        """Where a stored call is, from its pathway alone (its answers are not looked at)."""
+        data = stored.data
+        pathway_id = str(data.get("pathway_id", ""))
+        version = int(data.get("version") or 0)
+        title, step_id, step_title, kind = pathway_id, None, None, None
+        try:
+            compiled = self.engine.catalogue.get(pathway_id, version)
+            title = compiled.title
+            node = compiled.node(str(data.get("state", "")))
+            if node.outcome is not None:
+                kind = node.outcome.kind.value
+            else:
+                step_id, step_title = node.local_id, node.title
+        except (KeyError, TriageError):
+            # A version no longer loaded: the list still shows the call, without its step.
+            pass
+        return CallSummary(
+            call_id=stored.call_id, status=stored.status, version=stored.row_version,
+            pathway_id=pathway_id, pathway_version=version, pathway_title=title,
+            started_at=str(data.get("started_at", "")),
+            updated_at=(stored.updated_at.isoformat(timespec="seconds")
+                        if stored.updated_at else None),
+            step_id=step_id, step_title=step_title, outcome_kind=kind)
+
+    # --- changing a call -----------------------------------------------------------------
+
+    def start(self, user: User, pathway_id: str, facts: Mapping[str, Any],
+              language: str = "en") -> CallState:
+        """Start and store a call."""
+        session = self.engine.start(pathway_id, facts, language=language,
+                                    handler=user.display_name)
+        version = self.repository.create_call(session.to_dict(), user.username)
+        return state_of(self.engine, version, session)
+
+    def _change(self, user: User, call_id: str, version: int,
+                operation: Callable[[CallSession], Sequence[str] | None]) -> CallState:
+        changed: list[tuple[CallSession, Sequence[str]]] = []
+
+        def change(stored: StoredCall) -> Update:
+            self.access.changeable(user, stored, version, FINISHED_ALREADY)
+            session = self.engine.restore(stored.data)
+            changed.append((session, operation(session) or ()))
+            return session.to_dict(), version, None
+
+        new_version = self.repository.update_call(call_id, change)
+        session, dropped = changed[0]
+        return state_of(self.engine, new_version, session, dropped)
+
+    def answer(self, user: User, call_id: str, version: int, step: str | None,
+               answer: Any) -> CallState:
+        """Answer the current step (committed before this returns)."""
+        def give(session: CallSession) -> None:
+            self.engine.answer(session, step, answer)
+        return self._change(user, call_id, version, give)
+
+    def back(self, user: User, call_id: str, version: int) -> CallState:
+        """Go back to the previous question."""
+        def go_back(session: CallSession) -> None:
+            self.engine.back(session)
+        return self._change(user, call_id, version, go_back)
+
+    def change(self, user: User, call_id: str, version: int, step: str,
+               answer: Any) -> CallState:
+        """Correct an earlier answer; the state lists the answers dropped."""
+        def correct(session: CallSession) -> Sequence[str]:
+            return self.engine.change(session, step, answer).dropped
+        return self._change(user, call_id, version, correct)
+
+    def search(self, user: User, call_id: str, version: int, details: SearchDetails,
+               step: str | None = None) -> tuple[CallState, SearchResult]:
+        """Search for the person at the person check (or at ``step``, an answered person
+        check being corrected); the result is kept on the call."""
+        found: list[SearchResult] = []
+
+        def run(session: CallSession) -> None:
+            found.append(self.engine.search(session, details, step))
+
+        state = self._change(user, call_id, version, run)
+        self.log.info("person_search_by", call_id=call_id, user=user.username)
+        return state, found[0]
+
+    def take_over(self, user: User, call_id: str, version: int, reason: str) -> CallState:
+        """Move another handler's call to ``user``; the call's trail (and so its contact
+        record) keeps who took it from whom, when and why."""
+        reason = reason.strip()
+        if not reason:
+            raise CallError("Say why you are taking over this call.", field="reason")
+        if len(reason) > TAKE_OVER_REASON_LIMIT:
+            raise CallError(f"The reason is {len(reason)} characters long; it must be "
+                            f"{TAKE_OVER_REASON_LIMIT} characters or fewer.", field="reason")
+        stored = self.repository.load_call(call_id)
+        if stored.status == CallStatus.FINISHED:
+            raise CallFinished("The call is finished and its contact record written, so it "
+                               "cannot be taken over.", field="call_id")
+        if stored.handler == user.username:
+            raise CallError("This call is already yours; there is nothing to take over.",
+                            field="call_id")
+        if stored.row_version != version:
+            raise StaleUpdate(current_version=stored.row_version)
+        session = self.engine.restore(stored.data)
+        self.engine.take_over(session, user.display_name, reason, {
+            "from": stored.handler, "from_name": self.access.owner_name(stored.handler),
+            "to": user.username, "to_name": user.display_name})
+        new_version = self.repository.save_call(session.to_dict(), version,
+                                                handler=user.username)
+        self.log.info("call_taken_over", call_id=call_id, user=user.username,
+                      from_user=stored.handler)
+        return state_of(self.engine, new_version, session)

@@ -1,0 +1,45 @@
+"""The service layer put together: one object the REST API and the screen both use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.service.access import CallAccess
+from api.service.calls import Calls
+from api.service.contacts import Contacts
+from api.service.links import Links, LinkSender
+from api.service.notices import Notices
+from api.service.pathways import PathwayLibrary
+from api.service.sign_in import Authenticator
+from api.storage.port import Repository
+from triage.adapters.audit import audit_logger
+from triage.calls import CallEngine
+from triage.matching.port import ClientIndex
+
+
+@dataclass(frozen=True)
+class FrontDoor:
+    """Calls, contact records, links, pathways, sign-in and notices, over one repository."""
+
+    repository: Repository
+    library: PathwayLibrary
+    engine: CallEngine
+    calls: Calls
+    contacts: Contacts
+    links: Links
+    auth: Authenticator
+    notices: Notices
+
+    @classmethod
+    def over(cls, repository: Repository, library: PathwayLibrary,
+             clients: ClientIndex | None, sender: LinkSender,
+             auth: Authenticator | None = None) -> FrontDoor:
+        """The service layer on ``repository``, guiding calls through ``library``'s
+        pathways and searching ``clients`` (None: no client index)."""
+        engine = CallEngine(library.catalogue, clients, events=audit_logger())
+        access = CallAccess(repository)
+        return cls(repository=repository, library=library, engine=engine,
+                   calls=Calls(repository, engine, access),
+                   contacts=Contacts(repository, engine, access),
+                   links=Links(repository, engine, access, sender),
+                   auth=auth or Authenticator(repository), notices=Notices(repository))

@@ -1,0 +1,106 @@
+"""The service's tables, as SQLAlchemy Core sees them; the Alembic migrations
+(``api/storage/migrations``) create and upgrade them, and a test checks the two agree."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(80), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+)
+auth_sessions = sa.Table(
+    "auth_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(80), sa.ForeignKey("users.username"), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # One-off notices for the session's next page, as a JSON list (migration 0005).
+    sa.Column("notices", sa.Text, nullable=True),
+)
+calls = sa.Table(
+    "calls", metadata,
+    sa.Column("call_id", sa.String(64), primary_key=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # active | finished
+    sa.Column("row_version", sa.Integer, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # A handler's own calls, most recently changed first (migration 0004).
+    sa.Index("calls_by_handler", "handler", "status", "updated_at"),
+)
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("contact_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False,
+              unique=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("handler", sa.String(80), nullable=False),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=False),
+    sa.Column("outcome_id", sa.String(140), nullable=False),
+    sa.Column("outcome_kind", sa.String(40), nullable=False),
+    sa.Column("caller_type", sa.String(40)),
+    sa.Column("reason", sa.String(40)),
+    sa.Column("known_status", sa.String(40)),
+    sa.Column("person_id", sa.String(64)),
+    sa.Column("team", sa.String(64)),
+    sa.Column("timeframe", sa.String(40), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+)
+pathway_sources = sa.Table(
+    "pathway_sources", metadata,
+    sa.Column("pathway_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("files", sa.Text, nullable=False),
+    sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+)
+sent_messages = sa.Table(
+    "sent_messages", metadata,
+    sa.Column("message_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False,
+              index=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),  # sms | email
+    sa.Column("recipient", sa.String(255), nullable=False),  # masked: "...123", "j...@x.org"
+    # sending (recorded before Notify is asked) | sent | not sent | failed
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reference", sa.String(100)),  # GOV.UK Notify's notification id
+    sa.Column("reason", sa.Text),  # why it was not sent, or why it failed
+    sa.Column("username", sa.String(80), nullable=False),
+)
+record_reads = sa.Table(
+    "record_reads", metadata,
+    sa.Column("read_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Recent sign-in attempts that have not (yet) succeeded, one row per attempt and key: the
+# keyed hash of the user name typed, and of the address it came from (migration 0006).
+# Nothing typed is kept as typed. Rows are deleted once they can no longer count.
+sign_in_attempts = sa.Table(
+    "sign_in_attempts", metadata,
+    sa.Column("attempt_row", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("attempt_id", sa.String(32), nullable=False),  # the same for both keys
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+    # Further attempts with this key are refused until then (None: not over the limit).
+    sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("sign_in_attempts_by_key", "key_hash", "attempted_at"),
+    sa.Index("sign_in_attempts_by_time", "attempted_at"),
+)
+# The random key of those hashes, made once per database by migration 0006, so that a
+# hash cannot be looked up in a table made in advance.
+sign_in_key = sa.Table(
+    "sign_in_key", metadata,
+    sa.Column("secret", sa.String(64), primary_key=True),
+)

@@ -1,0 +1,18 @@
+"""The repository port kept in SQLite or PostgreSQL with SQLAlchemy Core: one class made of
+the parts, each of which keeps one kind of thing."""
+
+from __future__ import annotations
+
+from api.storage.calls import SqlCalls
+from api.storage.contacts import SqlContacts
+from api.storage.messages import SqlMessages
+from api.storage.pathways import SqlPathwaySources
+from api.storage.port import Repository
+from api.storage.sign_ins import SqlSignIns
+from api.storage.users import SqlUsers
+
+
+class SqlRepository(SqlCalls, SqlContacts, SqlMessages, SqlPathwaySources, SqlUsers,
+                    SqlSignIns, Repository):
+    """Calls, contact records, sent links, users and sessions, sign-in attempts and pathway
+    sources in one database (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
