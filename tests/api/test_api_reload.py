@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import yaml
 from structlog.testing import capture_logs
 
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
@@ -24,6 +25,18 @@ def edit(path: Path, *replacements: tuple[str, str]) -> None:
         assert old in text, old
         text = text.replace(old, new, 1)
     path.write_text(text)
+
+
+def where(path: Path, text: str) -> tuple[int, int, int]:
+    """The line and column of the value after `goto:` in `text`, and which route of the
+    reason step holds it, read from the file as edited (not from a copy of its numbers)."""
+    lines = path.read_text().splitlines()
+    line = next(n for n, body in enumerate(lines, 1) if text in body)
+    column = lines[line - 1].index(text) + len("goto: ") + 1
+    steps = yaml.safe_load(path.read_text())["steps"]
+    routes = next(s for s in steps if s["id"] == "reason")["routes"]
+    route = next(n for n, r in enumerate(routes) if r["goto"] == text.split()[-1])
+    return line, column, route
 
 
 def front_door_versions(service: Service) -> list[int]:
@@ -51,8 +64,9 @@ def test_a_pathway_broken_while_calls_are_live_is_refused_and_the_calls_go_on(
     assert reply.status_code == 200
     assert reply.json()["loaded"] is False
     problems = reply.json()["problems"]
-    assert "front-door.yaml:131:15: steps.reason.routes[15].goto: unknown step 'to_nowhere'" \
-        in problems[0]
+    line, column, route = where(paths[0] / "front-door.yaml", "goto: to_nowhere")
+    assert (f"front-door.yaml:{line}:{column}: steps.reason.routes[{route}].goto: "
+            "unknown step 'to_nowhere'") in problems[0]
     assert service.get("/api/pathways/problems", role="designer").json() == {
         "problems": problems}
     rejected = [e for e in logs if e["event"] == "pathways_rejected"]
