@@ -28,7 +28,7 @@ from transitions import Machine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from triage.adapters.audit import configure_logging  # noqa: E402
+from triage.adapters.audit import audit_logger, configure_logging  # noqa: E402
 from triage.calls import CallEngine, CallSession  # noqa: E402
 from triage.expressions import compile_expression  # noqa: E402
 from triage.pipeline import load_catalogue, settle_memory  # noqa: E402
@@ -189,7 +189,8 @@ def main() -> None:
               f"(fastest {min(loads):.2f} s; target < 2 s)")
 
         settle_memory()  # as the service does once its pathways are loaded
-        engine = CallEngine(catalogue)
+        # As the service and the terminal run it: each start writes its audit line.
+        engine = CallEngine(catalogue, events=audit_logger())
         figures = answer_figures(engine, args.steps, args.rounds)
         bare_med = statistics.median(figures["bare"])
         print("\nAnswer -> next step (µs)      median     p99   ratio to bare (median)")
