@@ -26,6 +26,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lib, ctx = check_paths(paths_of(args))
     for problem in lib.problems:
         print(problem)
+    for warning in lib.warnings:
+        print(warning)
     if lib.problems:
         files = len({p.file for p in lib.problems})
         print(f"\n{len(lib.problems)} problem(s) in {files} file(s).", file=sys.stderr)
@@ -33,7 +35,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"OK: {len(lib.pathways)} pathway(s), {len(lib.scripts)} script fragment(s), "
           f"{len(lib.facts)} fact(s) checked; no problems. Safety rule checked on "
           f"{sum(1 for p in lib.pathways.values() if p.value.pathway.usage == 'entry')} entry "
-          "pathway(s).")
+          "pathway(s)." + (f" {len(lib.warnings)} warning(s) to look at." if lib.warnings else ""))
     return 0
 
 

@@ -62,11 +62,19 @@ def _show_step(term: Terminal, view: StepView) -> None:
     if view.words:
         term.say("   Read out:")
         term.say(_wrap(view.words, "   | "))
+    _show_guidance(term, view.guidance)
     if view.choices:
         for i, choice in enumerate(view.choices, start=1):
             term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
     elif view.hint:
         term.say(f"   Answer: {view.hint}" + ("" if view.required else " (optional: Enter)"))
+
+
+def _show_guidance(term: Terminal, guidance: str) -> None:
+    """Guidance for the handler, set apart from the words to read (never read out)."""
+    if guidance:
+        term.say("   For you, do not read out:")
+        term.say(_wrap(guidance, "   * "))
 
 
 def _plain(value: object) -> str:
@@ -287,6 +295,7 @@ def _show_outcome(term: Terminal, engine: CallEngine, session: CallSession) -> N
         term.say(f"   Note: {out.note}")
     term.say("   Tell the caller:")
     term.say(_wrap(out.words, "   | "))
+    _show_guidance(term, out.guidance)
     term.say("   Route taken:")
     for taken in out.route:
         if taken.how in ("answered", "pre-answered", "carried"):
