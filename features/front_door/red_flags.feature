@@ -56,7 +56,6 @@ Feature: The red-flag screen comes first for every caller
     When the handler answers "no" to "immediate_risk"
     And the handler answers "neglect" to "concern_type"
     And the handler answers "unable" to "person_aware"
-    And the handler answers "no" to "out_of_hours"
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome kind is "urgent_escalation"
     And the outcome team is "mash"

@@ -28,7 +28,6 @@ Feature: Calls from contracted care providers
       | immediate_risk | no             |
       | concern_type   | organisational |
       | person_aware   | yes            |
-      | out_of_hours   | no             |
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome team is "mash"
 

@@ -149,10 +149,10 @@ def check_handler_words(ctx: CheckContext) -> list[Problem]:
     texts: list[tuple[Source, Loc, str, str]] = []
     for sid, script in lib.scripts.items():
         for lang, text in script.value.text.items():
-            texts.append((script.source, (*script.loc, "text", lang), f"script '{sid}'", text))
+            texts.append((script.source, (*script.loc, "text", lang), f"script '{sid}' says", text))
     for located, loc, _ids, inline, _ in _script_uses(ctx):
         for lang, text in (inline or {}).items():
-            texts.append((located.source, (*loc, "text", lang), "the words to read", text))
+            texts.append((located.source, (*loc, "text", lang), "the words to read say", text))
     found = []
     for source, loc, what, text in texts:
         hits = [(phrase, pattern) for phrase, pattern in patterns if pattern.search(text)]
@@ -162,7 +162,7 @@ def check_handler_words(ctx: CheckContext) -> list[Problem]:
         said = ", ".join(f"'{phrase}'" for phrase, _ in hits)
         found.append(Problem(
             source.display, line, col, source.describe(loc),
-            f"{what} says {said} to be read out, but that is an instruction to the "
+            f"{what} {said} to be read out, but that is an instruction to the "
             "handler: move it into 'guidance' (shown to the handler, never read out), or "
             "take the phrase out of the directory's handler_words", "handler_words",
             policy.severity))
