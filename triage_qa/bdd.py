@@ -364,6 +364,14 @@ def not_read_out(call: CallUnderTest, text: str) -> None:
         f"The words to read contain \"{text}\"; {call.where()}: {words!r}")
 
 
+@then(parsers.parse('the consent recorded is "{code}"'))
+def consent_recorded(call: CallUnderTest, code: str) -> None:
+    """The person's voice as recorded on the contact (a code of the consent fact, or
+    "none" when it was not asked)."""
+    got = call.session.values.get("consent")
+    assert (got or "none") == code, f"Expected consent '{code}' recorded, but it is {got!r}."
+
+
 @then(parsers.parse('the call was routed {when} hours'))
 def routed_in_or_out_of_hours(call: CallUnderTest, when: str) -> None:
     """The clock facts the call was routed on: "in" or "out of" hours."""

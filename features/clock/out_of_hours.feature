@@ -12,6 +12,7 @@ Feature: In hours and out of hours come from the clock
       | caller_type  | family_friend |
       | known_status | not_known     |
       | reason       | safeguarding  |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer                  |
       | danger_to_life       | no                      |
@@ -19,7 +20,6 @@ Feature: In hours and out of hours come from the clock
       | mental_health_crisis | no                      |
       | immediate_risk       | no                      |
       | concern_type         | financial,psychological |
-      | person_aware         | no                      |
     Then the outcome is "safeguarding:emergency_duty_team"
     And the outcome team is "emergency-duty-team"
     And the timeframe is "4 hours"
@@ -33,6 +33,7 @@ Feature: In hours and out of hours come from the clock
       | caller_type  | family_friend |
       | known_status | not_known     |
       | reason       | safeguarding  |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer       |
       | danger_to_life       | no           |
@@ -40,7 +41,6 @@ Feature: In hours and out of hours come from the clock
       | mental_health_crisis | no           |
       | immediate_risk       | no           |
       | concern_type         | self_neglect |
-      | person_aware         | yes          |
     Then the outcome is "safeguarding:mash_same_day"
     And the response is due at "2026-12-02 17:00"
     And the call was routed in hours

@@ -10,6 +10,7 @@ Feature: Safeguarding concerns
       | caller_type  | family_friend |
       | known_status | not_known     |
       | reason       | safeguarding  |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -33,7 +34,6 @@ Feature: Safeguarding concerns
       | step           | answer       |
       | immediate_risk | no           |
       | concern_type   | self_neglect |
-      | person_aware   | yes          |
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome kind is "urgent_escalation"
     And the outcome team is "mash"

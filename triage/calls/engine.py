@@ -51,7 +51,7 @@ from triage.vocabulary import (
     TrailKind,
 )
 
-CARRIED_FACTS = ("caller_type",)
+CARRIED_FACTS = ("caller_type", "consent")
 """What a further need takes from the call besides its facts, red flags and the person."""
 
 
