@@ -30,8 +30,8 @@ def safeguarding_call(engine: CallEngine) -> str:
     """A safeguarding concern routed to its outcome; the outcome id."""
     session = engine.start("front-door", {"caller_type": "family_friend",
                                           "known_status": "not_known",
-                                          "reason": "safeguarding"})
-    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"], "yes"):
+                                          "reason": "safeguarding", "consent": "agrees"})
+    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"]):
         engine.answer(session, None, answer)
     return engine.outcome(session).outcome_id
 
@@ -56,8 +56,8 @@ def test_outcome_guidance_fills_its_placeholders_and_stays_out_of_what_the_calle
     engine = engine_at(shipped_catalogue, dt.datetime(2026, 12, 2, 10, 0))
     session = engine.start("front-door", {"caller_type": "family_friend",
                                           "known_status": "not_known",
-                                          "reason": "safeguarding"})
-    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"], "yes"):
+                                          "reason": "safeguarding", "consent": "agrees"})
+    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"]):
         engine.answer(session, None, answer)
     out = engine.outcome(session)
     assert out.outcome_id == "safeguarding:mash_same_day"
@@ -206,10 +206,10 @@ def test_a_further_need_and_a_correction_keep_the_clock_facts(
     engine = engine_at(shipped_catalogue, dt.datetime(2026, 12, 6, 11, 0))
     session = engine.start("front-door", {"caller_type": "family_friend",
                                           "known_status": "not_known",
-                                          "reason": "safeguarding"})
-    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"], "yes"):
+                                          "reason": "safeguarding", "consent": "agrees"})
+    for answer in (*RED_FLAGS_CLEAR, "no", ["neglect"]):
         engine.answer(session, None, answer)
-    engine.change(session, "person_aware", "no")
+    engine.change(session, "concern_type", ["financial"])
     assert engine.outcome(session).outcome_id == "safeguarding:emergency_duty_team"
     engine.add_need(session)
     assert session.values["out_of_hours"] is True
