@@ -120,14 +120,25 @@ def route_matrix(compiled: CompiledPathway, facts: Sequence[str], *,
                             f"{MAX_CELLS}; name fewer facts.")
     graph = compiled.graph
     red_flags = {graph.nodes[s].var for s in graph.red_flag_states} - set(names) - {None}
+    # A fact no condition reads cannot change the route: it is explored once, left free,
+    # and every one of its values gets the same cell.
+    read = read_names(compiled)
+    if read & {IN_HOURS, OUT_OF_HOURS}:
+        read |= {IN_HOURS, OUT_OF_HOURS}
     cells: dict[tuple[Any, ...], frozenset[str]] = {}
+    explored: dict[tuple[Any, ...], frozenset[str]] = {}
     for combo in itertools.product(*values):
+        key = tuple(v if n in read else None for n, v in zip(names, combo, strict=True))
+        if key in explored:
+            cells[combo] = explored[key]
+            continue
         env: Abstract = {}
         for name, value in zip(names, combo, strict=True):
-            env[name] = frozenset((value,))
-        if OUT_OF_HOURS in env:
+            if name in read:
+                env[name] = frozenset((value,))
+        if OUT_OF_HOURS in names and OUT_OF_HOURS in env:
             env[IN_HOURS] = frozenset((not combo[names.index(OUT_OF_HOURS)],))
-        elif IN_HOURS in env:
+        elif IN_HOURS in names and IN_HOURS in env:
             env[OUT_OF_HOURS] = frozenset((not combo[names.index(IN_HOURS)],))
         env.setdefault(REPEAT_CONTACT, frozenset((False,)))
         ends: set[str] = set()
@@ -137,8 +148,20 @@ def route_matrix(compiled: CompiledPathway, facts: Sequence[str], *,
             node = graph.nodes[route.end]
             if node.outcome is not None:
                 ends.add(f"{node.pathway_id}:{node.local_id}")
-        cells[combo] = frozenset(ends)
+        cells[combo] = explored[key] = frozenset(ends)
     return RouteMatrix(compiled.id, compiled.version, names, tuple(values), cells)
+
+
+def read_names(compiled: CompiledPathway) -> set[str]:
+    """Every name a condition or calculation of the composed graph reads."""
+    found: set[str] = set()
+    for node in compiled.graph.nodes.values():
+        for edge in node.edges:
+            if edge.condition is not None:
+                found |= edge.condition.names
+    for calc in compiled.graph.calcs:
+        found |= calc.expression.names
+    return found
 
 
 def _wanted(env: Abstract, steps: Sequence[Any], red_flags: set[str | None],
