@@ -57,6 +57,7 @@ def test_a_person_found_at_the_person_check_is_on_the_record(service: Service) -
     first = found["search"]["candidates"][0]
     assert first["person_id"] == person.system_id
     state = service.walk(found, [("find_person", person.system_id),
+                                 ("consent", "agrees"),
                                  ("reason", "information_advice"),
                                  ("advice_topic", "answered_on_call")])
     record = service.finish(state).json()

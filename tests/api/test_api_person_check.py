@@ -77,6 +77,7 @@ def test_a_correction_of_the_person_check_searches_again_and_the_routing_follows
     state = service.walk(service.start(), INFORMATION_CALL[:4])
     found = search(service, state, details_of(flagged))
     state = service.walk(found, [("find_person", flagged.system_id),
+                                 ("consent", "agrees"),
                                  ("reason", "existing_client"), ("needs_today", "no")])
     # The alert on the first person's record sends the call to the duty team.
     assert state["outcome"]["outcome_id"] == "existing-client:duty_alert_review"
@@ -108,6 +109,7 @@ def test_a_correction_to_not_known_after_a_search_drops_what_needed_a_known_pers
     state = service.walk(service.start(), INFORMATION_CALL[:4])
     found = search(service, state, details_of(person))
     state = service.walk(found, [("find_person", person.system_id),
+                                 ("consent", "agrees"),
                                  ("reason", "existing_client"), ("needs_today", "no")])
     search(service, state, {"family_name": "Nobody-Here", "date_of_birth": "1901"},
            step="find_person")

@@ -41,6 +41,10 @@ def free_port() -> int:
         return port
 
 
+SCREEN_TIME = "2026-12-02 10:30"
+"""When the screen's calls start (TRIAGE_CLOCK_AT): in office hours."""
+
+
 @dataclass
 class Service:
     """The service running as a child process, on one home folder; can be killed and restarted."""
@@ -58,7 +62,10 @@ class Service:
         """Start the service and wait until it answers /health."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
         env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO="1", TRIAGE_DEMO_PASSWORD=PASSWORD,
-                   TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
+                   TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1",
+                   # Calls start on a Wednesday morning with the offices open, whatever
+                   # the time the tests run (out of hours comes from the clock).
+                   TRIAGE_CLOCK_AT=SCREEN_TIME)
         with (self.home / "service.log").open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT)
@@ -268,6 +275,11 @@ class Handler:
     def words(self) -> str:
         """The words to read (or tell) the caller."""
         return self.page.locator("#words").inner_text()
+
+    def guidance(self) -> str:
+        """The guidance for the handler, shown apart and never read out ('' if none)."""
+        found = self.page.locator("#guidance")
+        return found.inner_text() if found.count() else ""
 
     def summary_list(self, selector: str) -> dict[str, str]:
         """A GOV.UK summary list as key -> value."""
