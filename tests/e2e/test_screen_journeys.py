@@ -80,7 +80,8 @@ def test_gp_straightforward_referral_is_deflected_to_the_professional_portal(
 
 
 def test_family_members_safeguarding_concern_is_escalated_at_the_red_flag_screen(
-        handler: Handler) -> None:
+        context: BrowserContext, in_hours_service: Service) -> None:
+    handler = Handler(context.new_page(), in_hours_service)
     handler.sign_in()
     handler.start_call()
     handler.answer("Who is calling", "Family member, friend or neighbour")
