@@ -86,7 +86,7 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
         print(NO_CLIENT_INDEX, flush=True)
     sender = sender or Notifier(settings.notify_api_key, settings.notify_sms_template,
                                 settings.notify_email_template)
-    return FrontDoor.over(repository, library, clients, sender, auth)
+    return FrontDoor.over(repository, library, clients, sender, auth, settings.clock())
 
 
 async def watch_pathways(library: PathwayLibrary, seconds: float) -> None:

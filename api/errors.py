@@ -24,6 +24,7 @@ from triage.errors import (
     ChangeFromElsewhere,
     ClientIndexError,
     FileProblems,
+    MatrixRefused,
     NotSignedIn,
     NotUnderstood,
     NotYourCall,
@@ -130,6 +131,8 @@ TABLE: Mapping[type[TriageError], Entry] = {
     CallError: Entry(422, lambda exc: exc.step or exc.field,
                      lambda exc: Page(NOT_DONE, str(exc), 422)),
     NotUnderstood: Entry(422, fixed("request"), lambda exc: Page(NOT_DONE, str(exc), 422)),
+    # The designers' route matrix (no route serves it yet): the facts named cannot be drawn.
+    MatrixRefused: Entry(422, fixed("by"), lambda exc: Page(NOT_DONE, str(exc), 422)),
     RestoreError: Entry(409, fixed("call"), lambda exc: Page(
         "This call cannot be continued here", str(exc), 409)),
     PathwayVersionNotLoaded: Entry(409, fixed("pathway"), lambda exc: Page(

@@ -3,12 +3,14 @@ them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.service import SignInLimits
+from triage.clock import Clock, FixedClock, SystemClock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,27 @@ class Settings(BaseSettings):
     sign_in_window_seconds: float = Field(default=900.0, gt=0)
     sign_in_first_block_seconds: float = Field(default=60.0, gt=0)
     sign_in_longest_block_seconds: float = Field(default=900.0, gt=0)
+    # TRIAGE_CLOCK_AT="2026-12-05 18:30": every call starts at this UK local time, for
+    # training and for replaying calls (in or out of hours and due times follow it).
+    # Never set in production.
+    clock_at: str | None = None
+
+    @field_validator("clock_at")
+    @classmethod
+    def _a_time(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"TRIAGE_CLOCK_AT is '{value}': give a UK local time as "
+                                 "YYYY-MM-DD HH:MM, such as 2026-12-05 18:30") from None
+        return value or None
+
+    def clock(self) -> Clock:
+        """The clock calls are started on: the system's, or TRIAGE_CLOCK_AT's."""
+        if self.clock_at:
+            return FixedClock(dt.datetime.fromisoformat(self.clock_at))
+        return SystemClock()
 
     def sign_in_limits(self) -> SignInLimits:
         """The sign-in limits these settings give."""

@@ -22,8 +22,11 @@ from triage.routing.plan import AnswerRule
 from triage.sources import Library, Loc, Located
 from triage.vocabulary import (
     CONTACTS_IN_WINDOW,
+    IN_HOURS,
     LAST_OUTCOME_KIND,
+    NEXT_OPENING,
     OPEN_REFERRAL_TEAM,
+    OUT_OF_HOURS,
     REPEAT_CONTACT,
     AnswerType,
     OutcomeKind,
@@ -36,6 +39,12 @@ CONTACT_FACT_TYPES: dict[str, VarType] = {
     OPEN_REFERRAL_TEAM: VarType("text"),
 }
 """What the person's earlier contacts give every call (set at the person check)."""
+CLOCK_FACT_TYPES: dict[str, VarType] = {
+    IN_HOURS: VarType("boolean"),
+    OUT_OF_HOURS: VarType("boolean"),
+    NEXT_OPENING: VarType("text"),
+}
+"""What the clock gives every call when it starts (:func:`triage.clock.clock_facts`)."""
 
 
 def var_type(spec: AnswerRule) -> VarType:
@@ -85,6 +94,7 @@ def analyse(lib: Library, located: Located[Pathway],
     pathway = located.value
     facts = fact_rules(lib)
     result.types.update(CONTACT_FACT_TYPES)
+    result.types.update(CLOCK_FACT_TYPES)
     for name, spec in facts.items():
         result.types[name] = var_type(spec)
         result.answer_specs[name] = spec

@@ -7,10 +7,12 @@ that need more than one file (references, reachability, safety) live in
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from triage.timeframes import WEEKDAYS, parse_day_hours, parse_timeframe
 from triage.vocabulary import AnswerType, OutcomeKind, RequestOutcome, RouteOfAccess
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
@@ -22,6 +24,8 @@ StepId = Annotated[str, Field(pattern=STEP_ID, max_length=64)]
 RefId = Annotated[str, Field(pattern=REF_ID, max_length=64)]
 LocalText = dict[str, str]
 """Text keyed by language code (``en`` is required, checked semantically)."""
+GUIDANCE = ("For the handler, never read out: what to check, look up or do (shown apart "
+            "from the words to read).")
 
 
 class Strict(BaseModel):
@@ -87,6 +91,7 @@ class _StepBase(Strict):
     title: str | None = Field(default=None, description="Short label for tables and diagrams.")
     script: RefId | list[RefId] | None = None
     text: LocalText | None = None
+    guidance: LocalText | None = Field(default=None, description=GUIDANCE)
 
 
 class SayStep(_StepBase):
@@ -185,6 +190,7 @@ class OutcomeSpec(Strict):
     timeframe: str = Field(description="immediate, same working day, 2 working days, 4 hours")
     script: RefId | list[RefId] | None = None
     text: LocalText | None = None
+    guidance: LocalText | None = Field(default=None, description=GUIDANCE)
     codes: StatutoryCodes
 
 
@@ -319,13 +325,76 @@ class RepeatContactRule(Strict):
         return self
 
 
+class OutOfHoursRule(Strict):
+    """Work due this soon cannot wait for the office to open: every outcome of these kinds
+    with a timeframe of ``within`` or shorter, for a team that does not work out of hours,
+    is reached only in hours; out of hours the call goes to one of ``teams``."""
+
+    within: str = Field(default="same working day",
+                        description="same working day, or a shorter timeframe")
+    kinds: list[OutcomeKind] = Field(
+        default_factory=lambda: [OutcomeKind.URGENT_ESCALATION, OutcomeKind.TEAM_REFERRAL,
+                                 OutcomeKind.ALLOCATED_WORKER])
+    teams: list[RefId] = Field(min_length=1, description="Teams that work out of hours "
+                               "(the emergency duty team)")
+
+    @field_validator("within")
+    @classmethod
+    def _a_timeframe(cls, value: str) -> str:
+        parse_timeframe(value)  # a TimeframeError is a ValueError: reported where it is
+        return value
+
+
 class SafetyPolicy(Strict):
-    """Which outcome kinds end a call early and which count as escalation, and the
-    repeat-contact rule."""
+    """Which outcome kinds end a call early and which count as escalation, the
+    repeat-contact rule and the out-of-hours rule."""
 
     early_exit_kinds: list[OutcomeKind]
     escalation_kinds: list[OutcomeKind]
     repeat_contacts: RepeatContactRule = Field(default_factory=RepeatContactRule)
+    out_of_hours: OutOfHoursRule | None = None
+
+
+class Closure(Strict):
+    """A day the offices are closed besides weekends and bank holidays."""
+
+    date: dt.date
+    why: str = Field(min_length=1)
+
+
+_DAY_HOURS = Field(default="closed", description="HH:MM-HH:MM periods separated by "
+                   "commas, 00:00-24:00 for all day, or closed")
+
+
+class OpeningHoursSpec(Strict):
+    """When the front door's offices are open (UK local time); out of hours is the rest."""
+
+    monday: str = _DAY_HOURS
+    tuesday: str = _DAY_HOURS
+    wednesday: str = _DAY_HOURS
+    thursday: str = _DAY_HOURS
+    friday: str = _DAY_HOURS
+    saturday: str = _DAY_HOURS
+    sunday: str = _DAY_HOURS
+    bank_holidays: Literal["closed", "open"] = Field(
+        default="closed", description="English bank holidays, from the holidays package")
+    closures: list[Closure] = Field(default_factory=list)
+
+    @field_validator(*WEEKDAYS)
+    @classmethod
+    def _hours_that_parse(cls, value: str) -> str:
+        parse_day_hours(value)
+        return value
+
+
+class HandlerWords(Strict):
+    """Phrases that address the handler: in words to read they belong in ``guidance``."""
+
+    phrases: list[Annotated[str, Field(min_length=2)]] = Field(
+        default_factory=list, description="Matched whole-word, whatever the case.")
+    severity: Literal["warning", "error"] = Field(
+        default="warning", description="error: words to read with such a phrase fail "
+        "validation; warning: they are reported and still load.")
 
 
 class Directory(Strict):
@@ -335,6 +404,9 @@ class Directory(Strict):
     teams: list[Team] = Field(default_factory=list)
     online_services: list[OnlineService] = Field(default_factory=list)
     safety: SafetyPolicy
+    opening_hours: OpeningHoursSpec | None = Field(
+        default=None, description="Monday to Friday 9am to 5pm when not given")
+    handler_words: HandlerWords = Field(default_factory=HandlerWords)
 
 
 class DirectoryFile(Strict):
@@ -349,6 +421,7 @@ class Script(Strict):
     id: RefId
     title: str | None = None
     text: LocalText
+    guidance: LocalText | None = Field(default=None, description=GUIDANCE)
 
 
 class ScriptsFile(Strict):

@@ -22,6 +22,7 @@
     │   ├── StorageError         the index database cannot be opened or used
     │   └── RequestError         a command or call gave an impossible argument
     ├── AuditLogUnusable         the audit log cannot be written, so a command stops
+    ├── MatrixRefused            a route matrix cannot be drawn for the facts named
     ├── RestoreError             a saved call cannot be restored (the saved data is kept)
     │   └── PathwayVersionNotLoaded
     └── ServiceRefusal           the service would not do a request; nothing was changed
@@ -195,6 +196,10 @@ class AuditLogUnusable(TriageError):
             f"Cannot write the audit log '{path}' ({setting}): {exc.strerror or exc}. "
             f"Set {setting} to a file in a folder that exists and that you can write to, "
             "or unset it. The command was stopped, because what it does must be audited.")
+
+
+class MatrixRefused(TriageError):
+    """A route matrix cannot be drawn for the facts named (unknown, too many values)."""
 
 
 class RestoreError(TriageError):

@@ -88,6 +88,8 @@ def compile_library(lib: Library, composed: dict[str, ComposedGraph]) -> Catalog
     """The compile stage: the run-time form of every composed pathway, with its router."""
     catalogue = Catalogue()
     scripts = {sid: dict(loc.value.text) for sid, loc in lib.scripts.items()}
+    guidance = {sid: dict(loc.value.guidance) for sid, loc in lib.scripts.items()
+                if loc.value.guidance}
     facts = fact_rules(lib)
     places = places_of(lib.directory.value) if lib.directory else Places({}, {}, {})
     policy = policy_of(lib.directory.value) if lib.directory else Policy()
@@ -95,7 +97,7 @@ def compile_library(lib: Library, composed: dict[str, ComposedGraph]) -> Catalog
         meta = lib.pathways[pid].value.pathway
         catalogue.add(CompiledPathway(
             pid, meta.version, meta.title, meta.status, meta.usage, meta.owner, meta.change_note,
-            graph, MachineRouter(graph), scripts, places, facts, policy))
+            graph, MachineRouter(graph), scripts, places, facts, policy, guidance))
     return catalogue
 
 

@@ -15,7 +15,10 @@ class Problem:
     where: str
     message: str
     check: str = "schema"
+    severity: str = "error"
+    """"warning": reported, but the files still load."""
 
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
-        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+        level = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.column}: {level}{where}{self.message}"

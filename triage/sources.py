@@ -58,4 +58,6 @@ class Library:
     facts: dict[str, Located[Fact]] = field(default_factory=dict)
     directory: Located[Directory] | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Reported to the designer; they do not stop the files loading."""
     files: list[Source] = field(default_factory=list)

@@ -166,6 +166,19 @@ OPEN_KINDS = frozenset({OutcomeKind.EMERGENCY_SERVICES, OutcomeKind.URGENT_ESCAL
 """Outcome kinds that pass the work to a team: such a contact is open until its team acts
 (the front door keeps no closures, so ours: open while within the window)."""
 
+# --------------------------------------------------------------------------- the clock
+
+IN_HOURS = "in_hours"
+"""A call fact: true when the call started while the offices were open (the directory's
+opening hours, less bank holidays and local closures)."""
+OUT_OF_HOURS = "out_of_hours"
+"""A call fact: true when the call started while the offices were closed."""
+NEXT_OPENING = "next_opening"
+"""A call fact: when the offices next open (UK local time, ISO 8601; the call's start when
+they are open)."""
+CLOCK_FACTS = (IN_HOURS, OUT_OF_HOURS, NEXT_OPENING)
+"""The call facts the clock gives every call when it starts."""
+
 # --------------------------------------------------------------------------- person search
 
 SEARCH_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",

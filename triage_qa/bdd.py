@@ -19,6 +19,7 @@ from pytest_bdd import given, parsers, then, when
 
 from triage.adapters.clients.demo import open_demo_index
 from triage.calls import CallEngine, CallSession, ContactHistory, EarlierContact, OutcomeView
+from triage.clock import FixedClock, local
 from triage.errors import CallError
 from triage.matching.port import SearchDetails
 from triage.pipeline import load_catalogue
@@ -67,14 +68,32 @@ def _no_earlier_contacts(triage_contacts: ScenarioContacts) -> None:
     triage_contacts.contacts.clear()
 
 
+SCENARIO_TIME = dt.datetime(2026, 12, 2, 10, 30)
+"""When every scenario's calls start unless it says otherwise ('Given the time is ...'):
+a Wednesday morning, UK time, with the offices open."""
+
+
+@pytest.fixture(scope="session")
+def triage_clock() -> FixedClock:
+    """The clock the scenarios' engine reads (UK local time when a scenario sets it)."""
+    return FixedClock(SCENARIO_TIME)
+
+
+@pytest.fixture(autouse=True)
+def _scenario_time(triage_clock: FixedClock) -> None:
+    """Every scenario starts on a weekday in office hours."""
+    triage_clock.set(SCENARIO_TIME)
+
+
 @pytest.fixture(scope="session")
 def triage_engine(triage_catalogue: Catalogue, triage_contacts: ScenarioContacts,
+                  triage_clock: FixedClock,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallEngine]:
     """A call engine on the shipped pathways with the demo client index (the people of
-    data/demo-clients.csv, as ``triage call`` and the service see them) and the earlier
-    contacts the scenario gives."""
+    data/demo-clients.csv, as ``triage call`` and the service see them), the earlier
+    contacts the scenario gives and the scenario's clock."""
     index = open_demo_index(tmp_path_factory.mktemp("demo-index"))
-    yield CallEngine(triage_catalogue, index, history=triage_contacts)
+    yield CallEngine(triage_catalogue, index, history=triage_contacts, clock=triage_clock)
     index.close()
 
 
@@ -121,6 +140,15 @@ def _table(datatable: list[list[str]], columns: tuple[str, str]) -> list[tuple[s
 
 # --- Given ---------------------------------------------------------------------------------
 
+@given(parsers.parse('the time is "{when}"'))
+def the_time_is(triage_clock: FixedClock, when: str) -> None:
+    """Calls started from now on start at this UK local time ("2026-12-05 18:30")."""
+    try:
+        triage_clock.set(dt.datetime.fromisoformat(when))
+    except ValueError:
+        pytest.fail(f"'{when}' is not a time: write it as YYYY-MM-DD HH:MM (UK local time).")
+
+
 @given(parsers.parse('a call on the "{pathway}" pathway'), target_fixture="call")
 def start_call(triage_engine: CallEngine, pathway: str) -> CallUnderTest:
     """Start a call with nothing known yet."""
@@ -147,14 +175,14 @@ def start_call_with_facts(triage_engine: CallEngine, pathway: str,
 
 
 @given(parsers.parse('the person "{person_id}" had these earlier contacts:'))
-def earlier_contacts(triage_contacts: ScenarioContacts, person_id: str,
-                     datatable: list[list[str]]) -> None:
+def earlier_contacts(triage_contacts: ScenarioContacts, triage_clock: FixedClock,
+                     person_id: str, datatable: list[list[str]]) -> None:
     """Contacts already recorded about the person: | hours ago | reason | outcome | team |."""
     header = [c.strip() for c in datatable[0]]
     if header != ["hours ago", "reason", "outcome", "team"]:
         pytest.fail("The table needs the header | hours ago | reason | outcome | team |, not "
                     f"| {' | '.join(header)} |.")
-    now = dt.datetime.now(dt.UTC)
+    now = triage_clock.now()
     for n, row in enumerate(datatable[1:], 1):
         hours, reason, outcome, team = (cell.strip() for cell in row)
         try:
@@ -315,6 +343,51 @@ def shown(call: CallUnderTest, text: str) -> None:
              else call.engine.current(call.session).words)
     assert text.casefold() in words.casefold(), (
         f"The handler is not shown \"{text}\"; {call.where()} and the words are: {words!r}")
+
+
+@then(parsers.parse('the handler is given the guidance "{text}"'))
+def guidance_shown(call: CallUnderTest, text: str) -> None:
+    """The words for the handler (never read out) contain this text."""
+    guidance = (call.outcome().guidance if call.session.finished
+                else call.engine.current(call.session).guidance)
+    assert text.casefold() in guidance.casefold(), (
+        f"The handler is not given the guidance \"{text}\"; {call.where()} and the guidance "
+        f"is: {guidance!r}")
+
+
+@then(parsers.parse('the handler is not asked to read "{text}"'))
+def not_read_out(call: CallUnderTest, text: str) -> None:
+    """The words to read do not contain this text (it is guidance, if anything)."""
+    words = (call.outcome().words if call.session.finished
+             else call.engine.current(call.session).words)
+    assert text.casefold() not in words.casefold(), (
+        f"The words to read contain \"{text}\"; {call.where()}: {words!r}")
+
+
+@then(parsers.parse('the consent recorded is "{code}"'))
+def consent_recorded(call: CallUnderTest, code: str) -> None:
+    """The person's voice as recorded on the contact (a code of the consent fact, or
+    "none" when it was not asked)."""
+    got = call.session.values.get("consent")
+    assert (got or "none") == code, f"Expected consent '{code}' recorded, but it is {got!r}."
+
+
+@then(parsers.parse('the call was routed {when} hours'))
+def routed_in_or_out_of_hours(call: CallUnderTest, when: str) -> None:
+    """The clock facts the call was routed on: "in" or "out of" hours."""
+    if when not in ("in", "out of"):
+        pytest.fail(f"Say 'in hours' or 'out of hours', not '{when} hours'.")
+    out = call.session.clock.get("out_of_hours")
+    assert out is (when == "out of"), (
+        f"Expected the call routed {when} hours, but its clock facts are {call.session.clock}.")
+
+
+@then(parsers.parse('the response is due at "{when}"'))
+def due_at(call: CallUnderTest, when: str) -> None:
+    """When the outcome's response is due, UK local time ("2026-12-07 17:00")."""
+    due = local(dt.datetime.fromisoformat(call.outcome().due))
+    got = due.strftime("%Y-%m-%d %H:%M")
+    assert got == when, f"Expected the response due at {when}, but it is due at {got}."
 
 
 @then(parsers.parse('the outcome is "{outcome_id}"'))

@@ -31,6 +31,11 @@ def contact_record(session: CallSession, outcome: OutcomeView, user: User,
         "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "caller_type": values.get("caller_type"),
         "reason": values.get("reason"),
+        # The person's voice (Care Act), a code of the consent fact; None when the person
+        # called themselves (or the call ended before it was asked).
+        "consent": values.get("consent"),
+        # The clock facts the call was routed on (in or out of hours, the next opening).
+        "clock": dict(session.clock),
         "person": {"person_id": values.get("person_id"),
                    "known_status": values.get("known_status"),
                    "allocated_worker": values.get("allocated_worker"),

@@ -14,6 +14,7 @@ from api.service.sign_in import Authenticator
 from api.storage.port import Repository
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine
+from triage.clock import Clock
 from triage.matching.port import ClientIndex
 
 
@@ -33,10 +34,11 @@ class FrontDoor:
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
              clients: ClientIndex | None, sender: LinkSender,
-             auth: Authenticator | None = None) -> FrontDoor:
+             auth: Authenticator | None = None, clock: Clock | None = None) -> FrontDoor:
         """The service layer on ``repository``, guiding calls through ``library``'s
-        pathways and searching ``clients`` (None: no client index)."""
-        engine = CallEngine(library.catalogue, clients, events=audit_logger())
+        pathways and searching ``clients`` (None: no client index), on ``clock`` (the
+        system's when None)."""
+        engine = CallEngine(library.catalogue, clients, events=audit_logger(), clock=clock)
         access = CallAccess(repository)
         return cls(repository=repository, library=library, engine=engine,
                    calls=Calls(repository, engine, access),

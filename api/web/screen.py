@@ -314,7 +314,8 @@ class Screen:
         return self.render(
             request, "question.html", status, user=user, call=state, view=view,
             anchors={"answer": "answer-day"} if is_date else {},
-            words=paragraphs(view.words), known=present.known(session),
+            words=paragraphs(view.words), guidance=paragraphs(view.guidance),
+            known=present.known(session),
             caption=present.title_of(view.pathway_id), errors=errors, value=value,
             date_value={"day": day, "month": month, "year": year}, action=action,
             back=back, change_step=change_step, search=search, found=found,
@@ -342,7 +343,8 @@ class Screen:
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
             messages=messages, kind_label=kind_label(outcome.kind),
-            words=paragraphs(outcome.words), known=present.known(call.session),
+            words=paragraphs(outcome.words), guidance=paragraphs(outcome.guidance),
+            known=present.known(call.session),
             due=due_text(outcome.timeframe, outcome.due), finished=call.finished,
             errors=errors, entered=entered or {}, teams=present.teams(call.session),
             kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS])

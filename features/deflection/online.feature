@@ -54,10 +54,10 @@ Feature: Deflection online, always with an assisted route
   @assisted
   Scenario: An older caller without internet has the self-assessment completed on the call
     Given a call on the "front-door" pathway with these facts:
-      | fact           | value            |
-      | caller_type    | self             |
-      | known_status   | not_known        |
-      | reason         | needs_assessment |
+      | fact         | value            |
+      | caller_type  | self             |
+      | known_status | not_known        |
+      | reason       | needs_assessment |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |
@@ -77,13 +77,13 @@ Feature: Deflection online, always with an assisted route
       | caller_type  | police_probation |
       | known_status | not_known        |
       | reason       | needs_assessment |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | referral_urgent      | no     |
-      | consent              | agreed |
       | can_use_portal       | no     |
     Then the outcome is "professional-referral:phone_referral"
     And the outcome kind is "team_referral"

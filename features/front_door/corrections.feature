@@ -19,6 +19,7 @@ Feature: Correcting an answer
       | fact         | value        |
       | caller_type  | unpaid_carer |
       | known_status | not_known    |
+      | consent      | agrees       |
     When the handler answers these questions:
       | step                 | answer           |
       | danger_to_life       | no               |
@@ -37,6 +38,7 @@ Feature: Correcting an answer
       | fact         | value         |
       | caller_type  | family_friend |
       | known_status | not_known     |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer             |
       | danger_to_life       | no                 |

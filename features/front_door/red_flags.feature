@@ -55,8 +55,7 @@ Feature: The red-flag screen comes first for every caller
     And the call is still in progress
     When the handler answers "no" to "immediate_risk"
     And the handler answers "neglect" to "concern_type"
-    And the handler answers "unable" to "person_aware"
-    And the handler answers "no" to "out_of_hours"
+    And the handler answers "lacks_capacity" to "person_aware"
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome kind is "urgent_escalation"
     And the outcome team is "mash"
@@ -180,6 +179,7 @@ Feature: The red-flag screen comes first for every caller
     Given a call on the "front-door" pathway with these facts:
       | fact        | value         |
       | caller_type | family_friend |
+      | consent     | agrees        |
     When the handler answers "yes" to the question "Is anyone in immediate danger"
     Then the outcome is "front-door:emergency_services_now"
     And the handler is shown "999"

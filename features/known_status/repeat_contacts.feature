@@ -8,6 +8,7 @@ Feature: Repeat contacts about the same person
     Given a call on the "front-door" pathway with these facts:
       | fact        | value         |
       | caller_type | family_friend |
+      | consent     | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |

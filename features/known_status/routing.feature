@@ -22,6 +22,7 @@ Feature: Routing by whether the person is known to adult social care
     Given a call on the "front-door" pathway with these facts:
       | fact        | value         |
       | caller_type | family_friend |
+      | consent     | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -31,21 +32,22 @@ Feature: Routing by whether the person is known to adult social care
     And the handler answers "existing_client" to "reason"
     Then the current step is "person_date_of_birth"
 
-  Scenario: A possible match that cannot be confirmed goes to duty, not online
+  Scenario: A possible match that cannot be confirmed is settled by duty, not sent online
     Given a call on the "front-door" pathway with these facts:
-      | fact         | value          |
-      | caller_type  | self           |
-      | known_status | possible_match |
+      | fact         | value           |
+      | caller_type  | self            |
+      | known_status | possible_match  |
       | reason       | existing_client |
     When the handler answers these questions:
-      | step                 | answer     |
-      | danger_to_life       | no         |
-      | abuse_or_neglect     | no         |
-      | mental_health_crisis | no         |
-      | person_date_of_birth | 1947-09-12 |
-      | urgent_need          | no         |
-    Then the outcome is "needs-assessment:duty_review"
+      | step                 | answer |
+      | danger_to_life       | no     |
+      | abuse_or_neglect     | no     |
+      | mental_health_crisis | no     |
+      | needs_today          | no     |
+      | care_ending          | no     |
+    Then the outcome is "existing-client:settle_match"
     And the outcome team is "front-door-duty"
+    And the handler is given the guidance "Do not choose a record you are not sure of"
 
   @escalation
   Scenario: Something needing action today for a known person goes to duty
@@ -56,6 +58,7 @@ Feature: Routing by whether the person is known to adult social care
       | allocated_worker | Sam Example     |
       | allocated_team   | Locality North  |
       | reason           | existing_client |
+      | consent          | agrees          |
     When the handler answers these questions:
       | step                 | answer   |
       | danger_to_life       | no       |
@@ -81,6 +84,7 @@ Feature: Routing by whether the person is known to adult social care
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
     Then the outcome is "existing-client:duty_alert_review"
     And the outcome kind is "team_referral"
     And the outcome team is "front-door-duty"
@@ -100,12 +104,14 @@ Feature: Routing by whether the person is known to adult social care
       | allocated_worker | Sam Example     |
       | allocated_team   | Locality North  |
       | reason           | existing_client |
+      | consent          | agrees          |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
       | worker_available     | yes    |
     Then the outcome is "existing-client:message_allocated_worker"
     And the outcome kind is "allocated_worker"
@@ -125,6 +131,7 @@ Feature: Routing by whether the person is known to adult social care
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
     Then the current step is "worker_available"
 
   Scenario: An open case with the worker away goes to team duty
@@ -133,12 +140,14 @@ Feature: Routing by whether the person is known to adult social care
       | caller_type  | unpaid_carer    |
       | known_status | open            |
       | reason       | existing_client |
+      | consent      | agrees          |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
       | worker_available     | no     |
     Then the outcome is "existing-client:duty_worker_away"
     And the outcome kind is "team_referral"
@@ -152,12 +161,14 @@ Feature: Routing by whether the person is known to adult social care
       | known_status     | open                |
       | allocated_worker | Sam Example         |
       | reason           | needs_assessment    |
+      | consent          | agrees              |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
       | worker_available     | yes    |
     Then the outcome is "existing-client:message_allocated_worker"
 
@@ -173,6 +184,7 @@ Feature: Routing by whether the person is known to adult social care
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
       | locality             | north  |
     Then the outcome is "existing-client:rereferral_north"
     And the outcome kind is "team_referral"
@@ -187,12 +199,14 @@ Feature: Routing by whether the person is known to adult social care
       | caller_type  | family_friend    |
       | known_status | previously_known |
       | reason       | existing_client  |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | needs_today          | no     |
+      | care_ending          | no     |
       | locality             | south  |
     Then the outcome is "existing-client:rereferral_south"
     And the outcome team is "locality-south"

@@ -10,6 +10,7 @@ Feature: Calls from contracted care providers
       | caller_type  | care_provider       |
       | known_status | open                |
       | reason       | care_provider_query |
+      | consent      | agrees              |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -27,8 +28,6 @@ Feature: Calls from contracted care providers
       | step           | answer         |
       | immediate_risk | no             |
       | concern_type   | organisational |
-      | person_aware   | yes            |
-      | out_of_hours   | no             |
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome team is "mash"
 

@@ -10,6 +10,7 @@ Feature: Carer's support and carer's assessment
       | caller_type  | unpaid_carer  |
       | known_status | not_known     |
       | reason       | carer_support |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |

@@ -9,6 +9,7 @@ Feature: Complaints and compliments
       | caller_type  | family_friend |
       | known_status | open          |
       | reason       | complaint     |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |

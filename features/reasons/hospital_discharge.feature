@@ -11,6 +11,7 @@ Feature: Hospital discharge
       | caller_type  | <caller_type>      |
       | known_status | not_known          |
       | reason       | hospital_discharge |
+      | consent      | agrees             |
     When the handler answers these questions:
       | step                 | answer   |
       | danger_to_life       | no       |
@@ -32,8 +33,9 @@ Feature: Hospital discharge
     Given a call on the "front-door" pathway with these facts:
       | fact         | value              |
       | caller_type  | family_friend      |
-      | known_status | previously_known   |
+      | known_status | not_known          |
       | reason       | hospital_discharge |
+      | consent      | agrees             |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -54,6 +56,7 @@ Feature: Hospital discharge
       | caller_type  | hospital           |
       | known_status | not_known          |
       | reason       | hospital_discharge |
+      | consent      | agrees             |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -61,6 +64,7 @@ Feature: Hospital discharge
       | mental_health_crisis | no     |
       | unsafe_discharge     | no     |
       | still_in_hospital    | yes    |
+      | discharge_when       | later  |
       | ward_can_use_portal  | yes    |
     Then the outcome is "hospital-discharge:ward_portal_referral"
     And the outcome kind is "deflect_online"
@@ -73,6 +77,7 @@ Feature: Hospital discharge
       | caller_type  | hospital           |
       | known_status | not_known          |
       | reason       | hospital_discharge |
+      | consent      | agrees             |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -80,6 +85,7 @@ Feature: Hospital discharge
       | mental_health_crisis | no     |
       | unsafe_discharge     | no     |
       | still_in_hospital    | yes    |
+      | discharge_when       | later  |
       | ward_can_use_portal  | no     |
     Then the outcome is "hospital-discharge:ward_phone_referral"
     And the outcome kind is "team_referral"
@@ -92,6 +98,7 @@ Feature: Hospital discharge
       | caller_type  | family_friend      |
       | known_status | not_known          |
       | reason       | hospital_discharge |
+      | consent      | agrees             |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -99,6 +106,7 @@ Feature: Hospital discharge
       | mental_health_crisis | no     |
       | unsafe_discharge     | no     |
       | still_in_hospital    | yes    |
+      | discharge_when       | later  |
     Then the outcome is "hospital-discharge:discharge_team_referral"
     And the outcome kind is "team_referral"
     And the outcome team is "hospital-discharge"

@@ -10,6 +10,7 @@ Feature: Mental health support
       | caller_type  | family_friend        |
       | known_status | not_known            |
       | reason       | mental_health_crisis |
+      | consent      | agrees               |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |

@@ -9,6 +9,7 @@ Feature: Requests for a care and support needs assessment
       | caller_type  | family_friend    |
       | known_status | not_known        |
       | reason       | needs_assessment |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |
@@ -42,23 +43,23 @@ Feature: Requests for a care and support needs assessment
     And the request outcome is "assessment"
 
   @known_status
-  Scenario: A new request for someone with an open case goes to duty to check with the team
+  Scenario: A new request for someone with an open case reaches their allocated worker
     Given a call on the "front-door" pathway with these facts:
-      | fact         | value            |
-      | caller_type  | self             |
-      | known_status | open             |
-      | reason       | needs_assessment |
+      | fact             | value            |
+      | caller_type      | self             |
+      | known_status     | open             |
+      | allocated_worker | Sam Example      |
+      | reason           | needs_assessment |
     When the handler answers these questions:
-      | step                 | answer     |
-      | danger_to_life       | no         |
-      | abuse_or_neglect     | no         |
-      | mental_health_crisis | no         |
-      | person_date_of_birth | 1944-11-30 |
-      | urgent_need          | no         |
-    Then the outcome is "needs-assessment:duty_review"
-    And the outcome kind is "team_referral"
-    And the outcome team is "front-door-duty"
-    And the timeframe is "next working day"
+      | step                 | answer |
+      | danger_to_life       | no     |
+      | abuse_or_neglect     | no     |
+      | mental_health_crisis | no     |
+      | needs_today          | no     |
+      | care_ending          | no     |
+      | worker_available     | yes    |
+    Then the outcome is "existing-client:message_allocated_worker"
+    And the outcome kind is "allocated_worker"
 
   @known_status
   Scenario: A risk-to-staff alert on the record sends a new request to duty
@@ -68,14 +69,15 @@ Feature: Requests for a care and support needs assessment
       | known_status | previously_known |
       | alerts       | risk_to_staff    |
       | reason       | needs_assessment |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |
       | abuse_or_neglect     | no         |
       | mental_health_crisis | no         |
-      | person_date_of_birth | 1961-02-14 |
-      | urgent_need          | no         |
-    Then the outcome is "needs-assessment:duty_review"
+      | needs_today          | no         |
+      | care_ending          | no         |
+    Then the outcome is "existing-client:duty_alert_review"
     And the outcome team is "front-door-duty"
 
   Scenario: A recent loss of independence goes to reablement
@@ -84,6 +86,7 @@ Feature: Requests for a care and support needs assessment
       | caller_type  | family_friend    |
       | known_status | not_known        |
       | reason       | needs_assessment |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |
@@ -104,6 +107,7 @@ Feature: Requests for a care and support needs assessment
       | caller_type  | advocate         |
       | known_status | not_known        |
       | reason       | needs_assessment |
+      | consent      | agrees           |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |

@@ -10,6 +10,7 @@ Feature: Referrals from professionals
       | caller_type  | <caller_type>         |
       | known_status | not_known             |
       | reason       | professional_referral |
+      | consent      | agrees                |
     When the handler answers these questions:
       | step                 | answer   |
       | danger_to_life       | no       |
@@ -32,13 +33,13 @@ Feature: Referrals from professionals
       | caller_type  | council_housing       |
       | known_status | not_known             |
       | reason       | professional_referral |
+      | consent      | does_not_agree        |
     When the handler answers these questions:
       | step                 | answer     |
       | danger_to_life       | no         |
       | abuse_or_neglect     | no         |
       | mental_health_crisis | no         |
       | referral_urgent      | no         |
-      | consent              | not_agreed |
     Then the outcome is "professional-referral:consent_needed"
     And the outcome kind is "no_further_action"
     And the request outcome is "nfa_other"
@@ -51,13 +52,13 @@ Feature: Referrals from professionals
       | caller_type  | gp_community_health |
       | known_status | not_known           |
       | reason       | needs_assessment    |
+      | consent      | agrees              |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
       | abuse_or_neglect     | no     |
       | mental_health_crisis | no     |
       | referral_urgent      | no     |
-      | consent              | agreed |
       | can_use_portal       | yes    |
     Then the outcome is "professional-referral:portal_referral"
     And the outcome kind is "deflect_online"
@@ -69,15 +70,15 @@ Feature: Referrals from professionals
     Given a call on the "front-door" pathway with these facts:
       | fact         | value                 |
       | caller_type  | other_professional    |
-      | known_status | previously_known      |
+      | known_status | not_known             |
       | reason       | professional_referral |
+      | consent      | best_interests        |
     When the handler answers these questions:
       | step                 | answer         |
       | danger_to_life       | no             |
       | abuse_or_neglect     | no             |
       | mental_health_crisis | no             |
       | referral_urgent      | no             |
-      | consent              | best_interests |
       | can_use_portal       | no             |
     Then the outcome is "professional-referral:phone_referral"
     And the outcome kind is "team_referral"

@@ -10,6 +10,7 @@ Feature: Safeguarding concerns
       | caller_type  | family_friend |
       | known_status | not_known     |
       | reason       | safeguarding  |
+      | consent      | agrees        |
     When the handler answers these questions:
       | step                 | answer |
       | danger_to_life       | no     |
@@ -28,25 +29,11 @@ Feature: Safeguarding concerns
     When the handler answers "not_sure" to "immediate_risk"
     Then the outcome is "safeguarding:emergency_now"
 
-  Scenario: A concern out of hours goes to the Emergency Duty Team
-    When the handler answers these questions:
-      | step           | answer                  |
-      | immediate_risk | no                      |
-      | concern_type   | financial,psychological |
-      | person_aware   | no                      |
-      | out_of_hours   | yes                     |
-    Then the outcome is "safeguarding:emergency_duty_team"
-    And the outcome kind is "urgent_escalation"
-    And the outcome team is "emergency-duty-team"
-    And the timeframe is "4 hours"
-
   Scenario: A concern in office hours goes to MASH the same working day
     When the handler answers these questions:
       | step           | answer       |
       | immediate_risk | no           |
       | concern_type   | self_neglect |
-      | person_aware   | yes          |
-      | out_of_hours   | no           |
     Then the outcome is "safeguarding:mash_same_day"
     And the outcome kind is "urgent_escalation"
     And the outcome team is "mash"

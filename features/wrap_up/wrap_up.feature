@@ -38,6 +38,7 @@ Feature: The wrap-up after an outcome
       | fact         | value        |
       | caller_type  | unpaid_carer |
       | known_status | not_known    |
+      | consent      | agrees       |
     When the handler answers these questions:
       | step                 | answer             |
       | danger_to_life       | no                 |

@@ -47,13 +47,15 @@ BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "correct horse battery staple"
 
 # A full call on the shipped front door, ending at an outcome with a contact record:
-# a relative calls, no red flags, the person is not known, they want information.
+# a relative calls, no red flags, the person is not known and knows about the call, they
+# want information.
 INFORMATION_CALL: list[tuple[str, str]] = [
     ("caller_type", "family_friend"),
     ("danger_to_life", "no"),
     ("abuse_or_neglect", "no"),
     ("mental_health_crisis", "no"),
     ("find_person", "not_known"),
+    ("consent", "agrees"),
     ("reason", "information_advice"),
     ("advice_topic", "community_support"),
 ]

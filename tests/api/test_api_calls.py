@@ -131,13 +131,13 @@ def test_a_call_keeps_its_pathway_version_when_a_new_version_is_loaded_mid_call(
     reply = service.post("/api/pathways/reload", role="designer")
     assert reply.json() == {"loaded": True, "problems": []}
 
-    new_call = service.walk(service.start(), INFORMATION_CALL[:5])
+    new_call = service.walk(service.start(), INFORMATION_CALL[:6])
     assert new_call["pathway_version"] == 2
     assert new_call["step"]["title"] == "Why they are calling"
 
-    old_call = service.walk(old_call, INFORMATION_CALL[2:5])
+    old_call = service.walk(old_call, INFORMATION_CALL[2:6])
     assert (old_call["pathway_version"], old_call["step"]["title"]) == (1, "Reason for the call")
-    old_call = service.walk(old_call, INFORMATION_CALL[5:])
+    old_call = service.walk(old_call, INFORMATION_CALL[6:])
     record = service.finish(old_call).json()
     assert record["pathway"] == {"id": "front-door", "version": 1}
 

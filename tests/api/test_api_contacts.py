@@ -33,6 +33,11 @@ def test_a_finished_call_becomes_a_complete_contact_record(service: Service) -> 
     assert record["caller_type"] == "family_friend"
     assert record["reason"] == "information_advice"
     assert record["person"]["known_status"] == "not_known"
+    # The person's voice, a typed field of its own, and the clock the call was routed on.
+    assert record["consent"] == "agrees"
+    assert set(record["clock"]) == {"at", "in_hours", "out_of_hours", "next_opening"}
+    assert record["clock"]["at"] == record["started_at"]
+    assert record["clock"]["in_hours"] is not record["clock"]["out_of_hours"]
     assert record["suggested_outcome"]["id"].endswith("signpost_directory")
     assert record["suggested_outcome"]["kind"] == "signpost"
     assert record["suggested_outcome"]["timeframe"] == "immediate"
@@ -57,6 +62,7 @@ def test_a_person_found_at_the_person_check_is_on_the_record(service: Service) -
     first = found["search"]["candidates"][0]
     assert first["person_id"] == person.system_id
     state = service.walk(found, [("find_person", person.system_id),
+                                 ("consent", "agrees"),
                                  ("reason", "information_advice"),
                                  ("advice_topic", "answered_on_call")])
     record = service.finish(state).json()

@@ -297,7 +297,7 @@ def test_a_handler_lists_only_their_own_calls_in_progress_newest_first_without_p
     assert first["pathway_title"]
     assert (first["step_id"], first["step_title"]) == ("danger_to_life",
                                                        newest["step"]["title"])
-    assert listed[1]["step_id"] == middle["step"]["step_id"] == "reason"
+    assert listed[1]["step_id"] == middle["step"]["step_id"] == "consent"
     assert listed[2]["step_title"] == oldest["step"]["title"]
     assert listed[0]["started_at"] > listed[1]["started_at"] > listed[2]["started_at"]
     # Nothing about the person found at the person check.

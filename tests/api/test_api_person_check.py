@@ -77,7 +77,9 @@ def test_a_correction_of_the_person_check_searches_again_and_the_routing_follows
     state = service.walk(service.start(), INFORMATION_CALL[:4])
     found = search(service, state, details_of(flagged))
     state = service.walk(found, [("find_person", flagged.system_id),
-                                 ("reason", "existing_client"), ("needs_today", "no")])
+                                 ("consent", "agrees"),
+                                 ("reason", "existing_client"), ("needs_today", "no"),
+                                 ("care_ending", "no")])
     # The alert on the first person's record sends the call to the duty team.
     assert state["outcome"]["outcome_id"] == "existing-client:duty_alert_review"
 
@@ -108,7 +110,9 @@ def test_a_correction_to_not_known_after_a_search_drops_what_needed_a_known_pers
     state = service.walk(service.start(), INFORMATION_CALL[:4])
     found = search(service, state, details_of(person))
     state = service.walk(found, [("find_person", person.system_id),
-                                 ("reason", "existing_client"), ("needs_today", "no")])
+                                 ("consent", "agrees"),
+                                 ("reason", "existing_client"), ("needs_today", "no"),
+                                 ("care_ending", "no")])
     search(service, state, {"family_name": "Nobody-Here", "date_of_birth": "1901"},
            step="find_person")
     latest = service.get(f"/api/calls/{state['call_id']}").json()
@@ -116,7 +120,8 @@ def test_a_correction_to_not_known_after_a_search_drops_what_needed_a_known_pers
         "version": latest["version"], "step": "find_person", "answer": "not_known"})
     assert reply.status_code == 200, reply.text
     changed = reply.json()
-    assert changed["dropped"] == ["to_existing_client/needs_today"]
+    assert changed["dropped"] == ["to_existing_client/needs_today",
+                                  "to_existing_client/care_ending"]
     assert changed["step"]["step_id"] == "person_date_of_birth"
     assert changed["step"]["known"]["known_status"] == "not_known"
     assert "allocated_worker" not in changed["step"]["known"]
@@ -124,7 +129,7 @@ def test_a_correction_to_not_known_after_a_search_drops_what_needed_a_known_pers
 
 def test_a_search_for_a_step_that_is_not_an_answered_person_check_is_422(
         service: Service) -> None:
-    state = service.walk(service.start(), INFORMATION_CALL[:5])
+    state = service.walk(service.start(), INFORMATION_CALL[:6])
     for step, reason in (("danger_to_life", "not a person search"),
                          ("advice_topic", "has not been answered")):
         reply = service.post(f"/api/calls/{state['call_id']}/search", {

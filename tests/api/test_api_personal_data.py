@@ -66,7 +66,8 @@ DIGIT_RUNS = ["9994613723", "2079460461", "19410307", "07031941"]
 # the test's copy of the pathways) asks for the caller's name, phone number and email.
 TO_COMPLAINT: list[tuple[str, str]] = [
     ("caller_type", "family_friend"), ("danger_to_life", "no"), ("abuse_or_neglect", "no"),
-    ("mental_health_crisis", "no"), ("find_person", "not_known"), ("reason", "complaint"),
+    ("mental_health_crisis", "no"), ("find_person", "not_known"), ("consent", "agrees"),
+    ("reason", "complaint"),
     ("feedback_type", "complaint"), ("can_use_online", "no")]
 TO_PERSON_CHECK = TO_COMPLAINT[:4]
 CONTACT_STEPS = '''

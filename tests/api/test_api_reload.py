@@ -95,7 +95,7 @@ def test_a_changed_file_that_keeps_its_version_number_is_refused(
     assert reply["loaded"] is False
     assert "version 1 of 'front-door' is already in use with different content; give the " \
            "changed pathway a new version" in reply["problems"][0]
-    state = service.walk(service.start(), INFORMATION_CALL[:5])
+    state = service.walk(service.start(), INFORMATION_CALL[:6])
     assert state["step"]["title"] == "Reason for the call"
 
 
@@ -198,7 +198,7 @@ def test_an_absurd_version_number_is_refused_with_its_range_and_calls_go_on(
     edit(front_door, (f"  version: {10**40}\n", "  version: 2\n"))
     assert service.post("/api/pathways/reload", role="designer").json() == {
         "loaded": True, "problems": []}
-    state = service.walk(service.start(), INFORMATION_CALL[:5])
+    state = service.walk(service.start(), INFORMATION_CALL[:6])
     assert state["pathway_version"] == 2 and state["step"]["title"] == "Why they are calling"
 
 
@@ -231,7 +231,7 @@ def test_a_reload_whose_sources_cannot_be_stored_takes_up_nothing_and_says_why(
         assert service.get("/api/pathways/problems", role="designer").json() == {
             "problems": earlier}
         assert kept_versions(service) == kept  # complaints v2 was rolled back with the rest
-        state = service.walk(service.start(), INFORMATION_CALL[:5])
+        state = service.walk(service.start(), INFORMATION_CALL[:6])
         assert state["pathway_version"] == 1 and state["step"]["title"] == "Reason for the call"
 
     # Version 2 was never taken up, so it may still change before it is.
@@ -241,7 +241,7 @@ def test_a_reload_whose_sources_cannot_be_stored_takes_up_nothing_and_says_why(
     assert versions_of(service, "front-door") == [2, 1]
     assert versions_of(service, "complaints") == [2, 1]
     assert {("front-door", 2), ("complaints", 2)} <= set(kept_versions(service))
-    state = service.walk(service.start(), INFORMATION_CALL[:5])
+    state = service.walk(service.start(), INFORMATION_CALL[:6])
     assert state["step"]["title"] == "Why are they calling?"
 
 

@@ -41,6 +41,10 @@ def free_port() -> int:
         return port
 
 
+IN_HOURS_TIME = "2026-12-02 10:30"
+"""When the calls of an in-hours service start (TRIAGE_CLOCK_AT): a Wednesday morning."""
+
+
 @dataclass
 class Service:
     """The service running as a child process, on one home folder; can be killed and restarted."""
@@ -48,6 +52,8 @@ class Service:
     home: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    clock_at: str | None = None
+    """TRIAGE_CLOCK_AT: a fixed UK local time the calls start at (None: the real time)."""
 
     @property
     def url(self) -> str:
@@ -59,6 +65,8 @@ class Service:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
         env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO="1", TRIAGE_DEMO_PASSWORD=PASSWORD,
                    TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
+        if self.clock_at:
+            env["TRIAGE_CLOCK_AT"] = self.clock_at
         with (self.home / "service.log").open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT)
@@ -141,6 +149,19 @@ def own_service(tmp_path: Path) -> Iterator[Service]:
     home = tmp_path / "home"
     home.mkdir()
     running = Service(home)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def in_hours_service(tmp_path: Path) -> Iterator[Service]:
+    """A service whose calls start in office hours, whatever the time the tests run (in or
+    out of hours comes from the clock)."""
+    _require_tools()
+    home = tmp_path / "home"
+    home.mkdir()
+    running = Service(home, clock_at=IN_HOURS_TIME)
     running.start()
     yield running
     running.stop()
@@ -268,6 +289,11 @@ class Handler:
     def words(self) -> str:
         """The words to read (or tell) the caller."""
         return self.page.locator("#words").inner_text()
+
+    def guidance(self) -> str:
+        """The guidance for the handler, shown apart and never read out ('' if none)."""
+        found = self.page.locator("#guidance")
+        return found.inner_text() if found.count() else ""
 
     def summary_list(self, selector: str) -> dict[str, str]:
         """A GOV.UK summary list as key -> value."""

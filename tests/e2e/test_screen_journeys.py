@@ -15,6 +15,7 @@ from triage.adapters.clients import demo_people
 
 GP = "A GP or community health professional"
 NOT_KNOWN = "Not known to adult social care"
+AGREES = "They know about this contact and agree to it"
 
 
 def red_flags_all_no(handler: Handler) -> None:
@@ -30,9 +31,11 @@ def gp_referral_to_portal_question(handler: Handler) -> None:
     red_flags_all_no(handler)
     handler.answer("Is the person known to adult social care", NOT_KNOWN,
                    button="Confirm and continue")
+    # Someone other than the person calls: does the person know and agree (asked once,
+    # here; the referral's own consent question then has its answer).
+    handler.answer("Does the person know and agree", AGREES)
     handler.answer("Reason for the call", "Referral from a professional")
     handler.answer("Urgent today", "No")
-    handler.answer("Consent to the referral", "They know and agree")
     assert handler.heading() == "Can the professional use the portal"
 
 
@@ -46,10 +49,12 @@ def test_gp_straightforward_referral_is_deflected_to_the_professional_portal(
     red_flags_all_no(handler)
     handler.answer("Is the person known to adult social care", NOT_KNOWN,
                    button="Confirm and continue")
+    # Someone other than the person calls: does the person know and agree (asked once,
+    # here; the referral's own consent question then has its answer).
+    handler.answer("Does the person know and agree", AGREES)
     assert handler.known()["Known to adult social care"] == "Not known"
     handler.answer("Reason for the call", "Referral from a professional")
     handler.answer("Urgent today", "No")
-    handler.answer("Consent to the referral", "They know and agree")
     handler.answer("Can the professional use the portal", "Yes")
 
     page = handler.page
@@ -75,7 +80,8 @@ def test_gp_straightforward_referral_is_deflected_to_the_professional_portal(
 
 
 def test_family_members_safeguarding_concern_is_escalated_at_the_red_flag_screen(
-        handler: Handler) -> None:
+        context: BrowserContext, in_hours_service: Service) -> None:
+    handler = Handler(context.new_page(), in_hours_service)
     handler.sign_in()
     handler.start_call()
     handler.answer("Who is calling", "Family member, friend or neighbour")
@@ -98,8 +104,8 @@ def test_family_members_safeguarding_concern_is_escalated_at_the_red_flag_screen
     handler.answer("What kind of harm",
                    "Financial or material abuse (money or belongings taken)",
                    "Psychological or emotional abuse (threats, humiliation)")
-    handler.answer("Does the adult know about the concern", "No, they don't know or don't agree")
-    handler.answer("Is the office closed", "No")
+    # The clock, not the handler, says the office is open: no question about it.
+    handler.answer("Does the adult know about the concern", "They know, but don't agree")
 
     assert handler.heading() == "Urgent escalation to a team"
     assert handler.outcome_detail("Team") == "Multi-Agency Safeguarding Hub (MASH)"
@@ -147,6 +153,7 @@ def test_known_person_is_routed_to_their_allocated_worker(handler: Handler) -> N
     handler.answer("Reason for the call",
                    "About someone already supported (speak to their worker)")
     handler.answer("Does this need action today", "No")
+    handler.answer("Care or support ending in the next two days", "No")
     handler.answer("Is the allocated worker available", "Yes")
 
     assert handler.heading() == "Pass to the allocated worker"
@@ -164,9 +171,7 @@ def test_correcting_an_earlier_answer_drops_answers_that_no_longer_apply(
 
     # The back link shows the earlier question with the answer given.
     handler.click("Back", role="link")
-    assert handler.heading() == "Consent to the referral"
-    expect(page.get_by_label("They know and agree")).to_be_checked()
-    handler.click("Back", role="link")
+    assert handler.heading() == "Urgent today"
     handler.click("Back", role="link")
     assert handler.heading() == "Reason for the call"
     expect(page.get_by_label("Referral from a professional")).to_be_checked()
@@ -175,7 +180,7 @@ def test_correcting_an_earlier_answer_drops_answers_that_no_longer_apply(
                    button="Save and continue")
     banner = page.locator(".govuk-notification-banner").inner_text()
     assert "no longer apply" in banner
-    assert "Urgent today" in banner and "Consent to the referral" in banner
+    assert "Urgent today" in banner
     assert handler.heading() == "Which application"
 
     handler.click("Check the answers so far", role="link")
@@ -224,9 +229,11 @@ def test_a_call_resumes_after_the_server_restarts(context: BrowserContext,
     handler.answer("Red flag: mental health crisis", "No")
     handler.answer("Is the person known to adult social care", NOT_KNOWN,
                    button="Confirm and continue")
+    # Someone other than the person calls: does the person know and agree (asked once,
+    # here; the referral's own consent question then has its answer).
+    handler.answer("Does the person know and agree", AGREES)
     handler.answer("Reason for the call", "Referral from a professional")
     handler.answer("Urgent today", "No")
-    handler.answer("Consent to the referral", "They know and agree")
     handler.answer("Can the professional use the portal", "Yes")
     assert handler.heading() == "Online service"
     handler.click("Finish and record the contact")

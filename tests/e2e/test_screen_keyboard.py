@@ -42,21 +42,23 @@ def test_a_gp_referral_can_be_taken_with_the_keyboard_alone(handler: Handler) ->
     page.keyboard.press("Space")
     handler.continue_by_keyboard()
 
+    # Someone else is calling: does the person know and agree (asked once, here).
+    assert handler.heading() == "Does the person know and agree"
+    handler.choose_by_keyboard(0)  # They know about this contact and agree to it
+    handler.continue_by_keyboard()
+
     assert handler.heading() == "Reason for the call"
     handler.choose_by_keyboard(7)  # Referral from a professional
     handler.continue_by_keyboard()
     assert handler.heading() == "Urgent today"
     handler.choose_by_keyboard(1)  # No
     handler.continue_by_keyboard()
-    assert handler.heading() == "Consent to the referral"
-    handler.choose_by_keyboard(0)  # They know and agree
-    handler.continue_by_keyboard()
 
     # Back with the keyboard: the earlier answer is shown, and Enter keeps it.
     handler.tab_to("a.govuk-back-link")
     handler.press_to_next_page()
-    assert handler.heading() == "Consent to the referral"
-    expect(page.get_by_label("They know and agree")).to_be_checked()
+    assert handler.heading() == "Urgent today"
+    expect(page.locator("input[name=answer][value=no]")).to_be_checked()
     handler.tab_to("form[action$='/change'] button")
     handler.press_to_next_page()
 

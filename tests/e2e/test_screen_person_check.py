@@ -13,6 +13,8 @@ from triage.matching.records import PersonRecord
 
 PERSON_CHECK = "Is the person known to adult social care"
 NOT_KNOWN = "Not known to adult social care"
+CONSENT = "Does the person know and agree"
+AGREES = "They know about this contact and agree to it"
 
 
 def open_case(*, alert: str | None) -> PersonRecord:
@@ -37,6 +39,9 @@ def to_person_check(handler: Handler) -> None:
     handler.answer("Red flag: adult at risk of abuse or neglect", "No")
     handler.answer("Red flag: mental health crisis", "No")
     assert handler.heading() == PERSON_CHECK
+    # What to check is guidance for the handler, set apart from the words to read.
+    assert "never read out details from a record" in handler.guidance()
+    assert "never read out details from a record" not in handler.words()
 
 
 def candidate_label(handler: Handler, person: PersonRecord) -> str:
@@ -69,6 +74,7 @@ def test_the_people_found_and_the_link_not_sent_are_still_shown_after_a_restart(
     expect(page.get_by_label("Year", exact=True)).to_have_value(details(person)["year"])
 
     handler.answer(PERSON_CHECK, NOT_KNOWN, button="Confirm and continue")
+    handler.answer(CONSENT, AGREES)
     handler.answer("Reason for the call", "Information and advice")
     handler.answer("What the caller wants to know about",
                    "Local groups, activities, lunch clubs, befriending or day opportunities")
@@ -102,9 +108,11 @@ def test_the_person_can_be_changed_from_check_your_answers_and_the_call_follows(
     page.locator(f"input[name=answer][value={flagged.system_id}]").check()
     handler.click("Confirm and continue")
     assert handler.known()["Alerts"] == "Safeguarding flag"
+    handler.answer(CONSENT, AGREES)
     handler.answer("Reason for the call",
                    "About someone already supported (speak to their worker)")
     handler.answer("Does this need action today", "No")
+    handler.answer("Care or support ending in the next two days", "No")
     alert_outcome = handler.heading()
     assert handler.known()["Allocated worker"] == flagged.allocated_worker
 

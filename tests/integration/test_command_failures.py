@@ -109,6 +109,14 @@ CASES = [
          "The pathways have 1 problem(s); run 'triage validate'"),
     Case("paths", ("paths", "front-door"), "Cannot write the audit log '{tmp}/afile/x.log'",
          env={"TRIAGE_AUDIT_LOG": "{tmp}/afile/x.log"}),
+    # matrix: an unknown fact, a fact with too many values, no --by
+    Case("matrix", ("matrix", "front-door", "--by", "caller_type,postcode"),
+         "'postcode' is not a fact of pathway 'front-door'; facts that can be tabulated are:"),
+    Case("matrix", ("matrix", "front-door", "--by", "caller_name"),
+         "'caller_name' cannot be tabulated: it is not a choice, so its values cannot be "
+         "listed"),
+    Case("matrix", ("matrix", "front-door"), "The following arguments are required: --by"),
+    Case("matrix", ("matrix", "front-dor", "--by", "reason"), "Unknown pathway 'front-dor'"),
     # schema
     Case("schema", ("schema",), "Cannot write the output: No space left on device",
          to_full_disk=True),

@@ -18,7 +18,8 @@ def triage(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.Complete
 def test_validate_passes_on_the_shipped_pathways() -> None:
     result = triage("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("OK: 13 pathway(s)")
+    assert result.stdout.startswith("OK: 14 pathway(s)")
+    assert "warning" not in result.stdout  # no words to read address the handler
 
 
 def test_validate_lists_every_problem_with_file_line_and_column() -> None:
@@ -42,13 +43,49 @@ def test_validate_reports_a_missing_folder_without_a_traceback() -> None:
 
 def test_a_handler_is_guided_through_a_call_in_the_terminal() -> None:
     keys = "\n".join(["gp_community_health", "no", "no", "no", "back", "no", "not_known",
-                      "professional_referral", "quit"]) + "\n"
+                      "agrees", "professional_referral", "quit"]) + "\n"
     result = triage("call", "front-door", "--handler", "Sam", stdin=keys)
     out = result.stdout
     assert "Social Care Direct" in out and "My name is Sam" in out
     assert "RED FLAG" not in out  # words, not diagram labels
     assert out.count("[front-door / mental_health_crisis]") == 2  # shown again after 'back'
     assert "[front-door / reason]" in out
+    # The person check's instruction is shown apart, as guidance, never under "Read out".
+    check = out[out.index("[front-door / find_person]"):out.index("[front-door / consent]")]
+    read_out, guidance = check.split("For you, do not read out:", 1)
+    assert "never read out details from a record" not in read_out
+    assert "never read out details from a record" in guidance.replace("\n   * ", " ")
+
+
+def test_a_terminal_call_at_a_fixed_time_is_routed_out_of_hours() -> None:
+    keys = "\n".join(["family_friend", "no", "no", "no", "not_known", "agrees",
+                      "safeguarding", "no", "neglect", "quit"]) + "\n"
+    result = triage("call", "front-door", "--at", "2026-12-05 18:30", stdin=keys)
+    out = result.stdout
+    assert "Office closed: this call is routed out of hours (the office opens at 09:00 on " \
+           "Monday 7 December 2026)." in out
+    assert "== OUTCOME: urgent_escalation  (safeguarding:emergency_duty_team)" in out
+    assert "due 2026-12-05T22:30+00:00" in out
+
+
+def test_a_bad_time_for_a_terminal_call_is_explained() -> None:
+    result = triage("call", "front-door", "--at", "Saturday evening")
+    assert result.returncode == 2
+    assert "--at takes a UK local time as YYYY-MM-DD HH:MM" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_matrix_tabulates_the_front_door_and_marks_where_known_status_is_ignored() -> None:
+    result = triage("matrix", "front-door", "--by", "caller_type,reason,known_status")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("self ") and " needs_assessment " in line)
+    assert row.split()[2:] == ["A", "B", "C", "D"]  # every known status its own route
+    assert next(line for line in lines if line.startswith("  A ")).endswith(
+        "existing-client:message_allocated_worker")
+    complaint = next(line for line in lines if line.startswith("self ") and " complaint " in line)
+    assert all(cell.endswith("=") for cell in complaint.split()[2:])
+    assert "there the pathway ignores known_status." in result.stdout
 
 
 def test_a_terminal_call_reaches_an_outcome_and_shows_the_route() -> None:

@@ -25,7 +25,9 @@ def engine(shipped_catalogue: Catalogue, demo_index: SqliteClientIndex) -> CallE
 
 
 def at_person_check(engine: CallEngine) -> CallSession:
-    call = engine.start("front-door")
+    # The caller has said the person knows about the call (the consent question after
+    # the person check is pre-answered).
+    call = engine.start("front-door", {"consent": "agrees"})
     engine.answer(call, "caller_type", "family_friend")
     for step in ("danger_to_life", "abuse_or_neglect", "mental_health_crisis"):
         engine.answer(call, step, "no")
@@ -40,6 +42,7 @@ def cleo_at_her_outcome(engine: CallEngine) -> CallSession:
     engine.answer(call, "find_person", "SYN0000203")
     engine.answer(call, "reason", "existing_client")
     engine.answer(call, "needs_today", "no")
+    engine.answer(call, "care_ending", "no")
     return call
 
 
@@ -127,7 +130,8 @@ def test_a_correction_to_not_known_drops_the_answers_that_needed_a_known_person(
     result = engine.change(call, "find_person", "not_known")
     assert call.values["known_status"] == "not_known"
     assert call.values["person_id"] is None and call.values["alerts"] == []
-    assert result.dropped == ("to_existing_client/needs_today",)
+    assert result.dropped == ("to_existing_client/needs_today",
+                              "to_existing_client/care_ending")
     assert result.view.step_id == "person_date_of_birth"
 
 

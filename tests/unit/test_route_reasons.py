@@ -81,6 +81,7 @@ def test_a_known_person_asking_for_an_assessment_is_not_recorded_as_not_found(
                          ("mental_health_crisis", "no"), ("reason", "needs_assessment")):
         engine.answer(call, step, answer)
     reason = next(h for h in call.history if h.state == "reason")
-    assert reason.why == "New request for care and support"
-    assert reason.route == "reason == 'needs_assessment'"
+    # Whatever the reason, an open case goes to the allocated worker or team.
+    assert reason.why == "The person has an open case, so their allocated worker or team takes this"
+    assert reason.route.startswith("known_status == 'open' and reason not in")
     assert "No record found" not in " ".join(h.why for h in call.history)

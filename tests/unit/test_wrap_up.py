@@ -52,7 +52,7 @@ def walk(engine: CallEngine, call: CallSession, answers: list[tuple[str, str]]) 
 
 
 def at_the_person_check(engine: CallEngine) -> CallSession:
-    call = engine.start("front-door", {"caller_type": "family_friend"})
+    call = engine.start("front-door", {"caller_type": "family_friend", "consent": "agrees"})
     walk(engine, call, RED_FLAGS_NO)
     return call
 

@@ -72,12 +72,13 @@ class MachineRouter:
 
     def __init__(self, graph: ComposedGraph) -> None:
         self.machine = build_machine(graph)
-        self._advance = self.machine.events[EVENT]
+        # A sub-pathway that is only an outcome (reached by a handover) has no way out.
+        self._advance = self.machine.events.get(EVENT)
 
     def trigger(self, call: Any, node: Node) -> Edge | None:
         """Fire ``advance`` for a call at ``node``: the edge taken, or None if none applied."""
         _FIRED.edge = None
-        if not self._advance.trigger(call):
+        if self._advance is None or not self._advance.trigger(call):
             return None
         fired = _FIRED.edge
         if fired is None:  # no condition was asked: the step's default or next

@@ -28,6 +28,7 @@ from triage.calls.views import (
     step_view,
     wrap_up_view,
 )
+from triage.clock import Clock, SystemClock, aware, clock_facts
 from triage.errors import (
     AnswerRejected,
     CallError,
@@ -50,13 +51,8 @@ from triage.vocabulary import (
     TrailKind,
 )
 
-CARRIED_FACTS = ("caller_type",)
+CARRIED_FACTS = ("caller_type", "consent")
 """What a further need takes from the call besides its facts, red flags and the person."""
-
-
-def utc_now() -> dt.datetime:
-    """The time now, UTC (the engine's clock unless it is given another)."""
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -72,17 +68,19 @@ class CallEngine:
 
     ``events`` receives an audit event for each start, search, correction and outcome
     (none per answer: the call's own history is the full trail). ``history`` finds the
-    person's earlier contacts once they are confirmed; ``clock`` says what time it is.
+    person's earlier contacts once they are confirmed; ``clock`` (a :class:`Clock`, or
+    any function giving the time) says what time it is: a call's start, its clock facts
+    and its due times come from it, so a test or a replay fixes them with a FixedClock.
     """
 
     def __init__(self, catalogue: Catalogue, clients: ClientIndex | None = None, *,
                  events: EventLog | None = None, history: ContactHistory | None = None,
-                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+                 clock: Clock | Callable[[], dt.datetime] | None = None) -> None:
         self.catalogue = catalogue
         self.log: EventLog = events or Unrecorded()
         self.person_check = PersonCheck(clients, self.log)
         self.history = history
-        self.clock = clock
+        self.clock: Callable[[], dt.datetime] = clock or SystemClock()
 
     @property
     def clients(self) -> ClientIndex | None:
@@ -105,9 +103,14 @@ class CallEngine:
                 "after the red-flag screen. Start the call on an entry pathway.",
                 field="pathway")
         clean = self._check_facts(compiled, facts or {})
+        now = aware(self.clock())
         session = CallSession(call_id or uuid.uuid4().hex, compiled.id, compiled.version,
-                              compiled.start, language=language, handler=handler, facts=clean)
+                              compiled.start, language=language, handler=handler, facts=clean,
+                              started_at=now.isoformat(timespec="milliseconds"))
+        session.clock = {"at": session.started_at,
+                         **clock_facts(now, compiled.places.hours)}
         session.values.update(default_facts())
+        session.values.update(session.clock_values())
         session.values.update(clean)
         self._recalculate(compiled, session, clean)
         self._settle(compiled, session)
@@ -464,6 +467,7 @@ class CallEngine:
         fresh = replace(session, state=compiled.start, values=dict(session.facts),
                         history=[], words_from=[], outcome_at=None, flags=list(session.flags))
         fresh.values.update(default_facts())
+        fresh.values.update(session.clock_values())
         fresh.values.update(session.facts)
         # A person confirmed earlier stays confirmable while the call is worked out again,
         # even when a later search (from a correction) did not find them.
@@ -569,6 +573,7 @@ class CallEngine:
             "values": dict(session.values), "history": [h.to_dict() for h in session.history]})
         carried_values = dict(session.facts)
         carried_values.update(default_facts())
+        carried_values.update(session.clock_values())
         carried: list[HistoryEntry] = [HistoryEntry(time.time(), session.state,
                                                     TrailKind.NEW_NEED, session.need + 1,
                                                     "a further need on the same call")]

@@ -120,6 +120,13 @@ class CallSession:
     flags: list[dict[str, Any]] = field(default_factory=list)
     """What a reviewer must see on the record: a red-flag answer changed after an
     escalation, a call finished without a person check, and why."""
+    clock: dict[str, Any] = field(default_factory=dict)
+    """The clock facts the call is routed on (in_hours, out_of_hours, next_opening) and
+    the time they were read (``at``): set when the call starts, kept on the record."""
+
+    def clock_values(self) -> dict[str, Any]:
+        """The clock facts as call values (without the time they were read)."""
+        return {k: v for k, v in self.clock.items() if k != "at"}
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to restore the call exactly (read back by

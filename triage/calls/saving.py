@@ -57,6 +57,7 @@ def restore(data: Mapping[str, Any], catalogue: Catalogue) -> CallSession:
             person=dict(data["person"]) if data.get("person") else None,
             earlier_contacts=[dict(c) for c in data.get("earlier_contacts", [])],
             flags=[dict(f) for f in data.get("flags", [])],
+            clock=dict(data.get("clock") or {}),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RestoreError(f"The saved call cannot be read ({exc}); it has been kept as it "

@@ -58,6 +58,8 @@ class StepView:
     need: int = 1
     earlier_contacts: tuple[dict[str, Any], ...] = ()
     """The confirmed person's contacts of the last 28 days (empty until confirmed)."""
+    guidance: str = ""
+    """Words for the handler: what to check or do, never read out."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class OutcomeView:
     """Who the person is, for the receiving team: known status, record, worker, team,
     alerts (None until the person check is done)."""
     need: int = 1
+    guidance: str = ""
+    """Words for the handler: what to do now, never read out."""
 
 
 @dataclass(frozen=True)
@@ -185,15 +189,18 @@ def step_view(compiled: CompiledPathway, session: CallSession, state: str,
     """The step at ``state`` as the handler sees it, with the words of the read-out steps
     passed on the way (``words_from``)."""
     node = compiled.node(state)
-    texts, notes, language = [], [], session.language
+    texts, notes, guidance, language = [], [], [], session.language
     for passed in [*words_from, node.state]:
         n = compiled.node(passed)
         if n.kind is StepKind.OUTCOME:
             continue
-        words = render(n.scripts, n.text, compiled.scripts, session.language,
-                       placeholder_values(compiled, session, n))
+        lookup = placeholder_values(compiled, session, n)
+        words = render(n.scripts, n.text, compiled.scripts, session.language, lookup)
         if words.text:
             texts.append(words.text)
+        for_handler = guidance_for(compiled, n, session.language, lookup)
+        if for_handler:
+            guidance.append(for_handler)
         if words.note:
             notes.append(words.note)
             language = words.language
@@ -218,7 +225,7 @@ def step_view(compiled: CompiledPathway, session: CallSession, state: str,
         required=bool(node.answer.required) if node.answer else node.kind is StepKind.LOOKUP,
         choices=choices, hint=hint, known=known, finished=session.at_outcome,
         phase=session.phase, need=session.need,
-        earlier_contacts=tuple(session.earlier_contacts))
+        earlier_contacts=tuple(session.earlier_contacts), guidance="\n\n".join(guidance))
 
 
 def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) -> OutcomeView:
@@ -230,7 +237,7 @@ def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) ->
     started = dt.datetime.fromisoformat(session.started_at)
     # Working days and hours are English ones, whatever the server's own time zone.
     local_start = started.astimezone(UK_TIME).replace(tzinfo=None)
-    due = parse_timeframe(spec.timeframe).due(local_start)
+    due = parse_timeframe(spec.timeframe).due(local_start, compiled.places.hours)
     due_text = ("now" if spec.timeframe.strip().lower().startswith("immediate") else
                 due.strftime("by %H:%M on %A %d %B %Y").replace(" 0", " "))
     context = {
@@ -241,8 +248,8 @@ def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) ->
         "timeframe": spec.timeframe,
         "due": due_text,
     }
-    words: Words = render(node.scripts, node.text, compiled.scripts, session.language,
-                          placeholder_values(compiled, session, node, context))
+    lookup = placeholder_values(compiled, session, node, context)
+    words: Words = render(node.scripts, node.text, compiled.scripts, session.language, lookup)
     route = tuple(RouteStep(h.state, h.answer, h.kind, h.why, h.route) for h in session.history
                   if h.kind != TrailKind.OUTCOME)
     return OutcomeView(
@@ -256,7 +263,13 @@ def outcome_view(compiled: CompiledPathway, session: CallSession, node: Node) ->
         words=words.text, language=words.language, note=words.note,
         codes=spec.codes.as_dict(), pathway_id=compiled.id,
         pathway_version=compiled.version, route=route, person=person_of(session),
-        need=session.need)
+        need=session.need, guidance=guidance_for(compiled, node, session.language, lookup))
+
+
+def guidance_for(compiled: CompiledPathway, node: Node, language: str,
+                 lookup: Callable[[str], str | None]) -> str:
+    """A step's words for the handler: its scripts' guidance, then its own."""
+    return render(node.scripts, node.guidance, compiled.guidance, language, lookup).text
 
 
 def person_of(session: CallSession) -> dict[str, Any] | None:

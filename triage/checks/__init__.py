@@ -20,7 +20,12 @@ from triage.checks.references import (
     check_subpathway_cycles,
 )
 from triage.checks.safety import check_safety_rule
-from triage.checks.words import check_english_text, check_placeholders, placeholders
+from triage.checks.words import (
+    check_english_text,
+    check_handler_words,
+    check_placeholders,
+    placeholders,
+)
 from triage.problems import Problem
 
 STRUCTURAL = frozenset({"yaml", "schema", "files", "references", "cycles", "duplicate_ids",
@@ -39,6 +44,7 @@ CHECKS: tuple[Callable[[CheckContext], list[Problem]], ...] = (
     check_option_coverage,
     check_placeholders,
     check_english_text,
+    check_handler_words,
 )
 
 
@@ -52,6 +58,7 @@ __all__ = [
     "check_directory_present",
     "check_duplicate_step_ids",
     "check_english_text",
+    "check_handler_words",
     "check_option_coverage",
     "check_other_references",
     "check_placeholders",

@@ -1,7 +1,8 @@
 """The safety rules, checked on each entry pathway composed with its sub-pathways: no early
 exit before the whole red-flag screen, every red-flag yes or not sure escalates, and a
 repeat contact (the person's Nth within H hours, the directory's repeat-contact rule) never
-ends in an early exit."""
+ends in an early exit, and (the directory's out-of-hours rule) work due the same working day
+or sooner for a team that keeps office hours is only passed to it in hours."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ from triage.checks.context import CheckContext, step_index
 from triage.problems import Problem
 from triage.routing.explore import PathStep, explore
 from triage.routing.plan import ComposedGraph, Node
-from triage.vocabulary import REPEAT_CONTACT, StepKind
+from triage.timeframes import Timeframe, parse_timeframe
+from triage.vocabulary import OUT_OF_HOURS, REPEAT_CONTACT, StepKind
+
+
+def _days(timeframe: Timeframe) -> float:
+    """A timeframe's length, roughly, in days: enough to say which of two is shorter."""
+    if timeframe.unit == "immediate":
+        return 0.0
+    if timeframe.unit == "hours":
+        return timeframe.amount / 24
+    if timeframe.unit == "working_hours":
+        return timeframe.amount / 8
+    return timeframe.amount + 1.0
 
 
 def _route_text(trail: tuple[PathStep, ...]) -> str:
@@ -44,7 +57,10 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
     flags = {state for state, node in graph.nodes.items() if node.red_flag}
     unsafe: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     repeats: dict[str, tuple[str, str]] = {}
+    out_of_hours: dict[str, tuple[Node, str]] = {}
     escalations = ", ".join(sorted(k.value for k in escalation))
+    rule = policy.out_of_hours
+    within = _days(parse_timeframe(rule.within)) if rule else -1.0
     for route in explore(graph):
         if not route.complete:
             continue
@@ -56,6 +72,11 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
         outcome_name = f"{node.pathway_id}:{node.local_id}"
         if kind in early and True in route.env.get(REPEAT_CONTACT, ()):
             repeats.setdefault(outcome_name, (kind.value, _route_text(route.steps)))
+        if (rule is not None and kind in rule.kinds and node.outcome.team is not None
+                and node.outcome.team not in rule.teams
+                and True in route.env.get(OUT_OF_HOURS, (True,))
+                and _days(parse_timeframe(node.outcome.timeframe)) <= within):
+            out_of_hours.setdefault(outcome_name, (node, _route_text(route.steps)))
         if kind in early:
             missing = [f for f in graph.red_flag_states if f not in passed]
             if not graph.red_flag_states:
@@ -78,7 +99,24 @@ def check_safety_rule(ctx: CheckContext, graph: ComposedGraph) -> list[Problem]:
         problems.append(_red_flag_problem(ctx, graph.nodes[state], answer, ends, escalations))
     if repeats:
         problems.append(_repeat_problem(ctx, graph, repeats))
+    for name, (node, route_text) in sorted(out_of_hours.items()):
+        problems.append(_out_of_hours_problem(ctx, name, node, route_text))
     return problems
+
+
+def _out_of_hours_problem(ctx: CheckContext, name: str, node: Node, route: str) -> Problem:
+    """An outcome for an office-hours team, due within a working day, reachable out of
+    hours: at its timeframe in its own pathway."""
+    assert ctx.lib.directory is not None and node.outcome is not None
+    rule = ctx.lib.directory.value.safety.out_of_hours
+    assert rule is not None
+    located = ctx.lib.pathways[node.pathway_id]
+    index = step_index(located.value)[node.local_id]
+    return located.source.problem(("steps", index, "outcome", "timeframe"), (
+        f"out-of-hours rule: the {node.outcome.kind.value} outcome '{name}' (team "
+        f"'{node.outcome.team}', {node.outcome.timeframe}) can be reached out of hours, when "
+        f"that team is not working; route on {OUT_OF_HOURS} before it to a team that works "
+        f"out of hours ({', '.join(rule.teams)}); route: {route}"), "safety")
 
 
 def _repeat_problem(ctx: CheckContext, graph: ComposedGraph,

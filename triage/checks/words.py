@@ -3,6 +3,7 @@ and English text everywhere."""
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 
@@ -10,7 +11,7 @@ from triage.checks.context import CheckContext
 from triage.definitions import LookupStep, OutcomeStep, Pathway, QuestionStep, SayStep
 from triage.errors import PlaceholderError
 from triage.problems import Problem
-from triage.sources import Located
+from triage.sources import Loc, Located, Source
 
 OUTCOME_PLACEHOLDERS = ("team", "team_phone", "service", "service_url", "timeframe", "due")
 CALL_PLACEHOLDERS = ("handler_name",)
@@ -111,3 +112,62 @@ def check_english_text(ctx: CheckContext) -> list[Problem]:
                         ("steps", i, "answer", "options", k, "label"),
                         f"option '{option.code}' has no English label ('en')", "english"))
     return problems
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in phrase.split()]
+    start = r"\b" if phrase[:1].isalnum() else ""
+    end = r"\b" if phrase[-1:].isalnum() else ""
+    return re.compile(start + r"\s+".join(words) + end, re.IGNORECASE)
+
+
+def _phrase_location(source: Source, loc: Loc, pattern: re.Pattern[str],
+                     length: int) -> tuple[int, int]:
+    """Where the phrase is written in the file: the node's place, then the phrase after it."""
+    line, col = source.locate(loc)
+    lines = source.text.splitlines(keepends=True)
+    offset = sum(len(text) for text in lines[:line - 1]) + col - 1
+    found = pattern.search(source.text, offset, offset + 4 * length + 400)
+    if found is None:
+        return line, col
+    before = source.text[:found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+
+
+def check_handler_words(ctx: CheckContext) -> list[Problem]:
+    """Words to read that address the handler ("tell the caller", "check the record"...).
+
+    The phrases are the directory's (``handler_words``); such words belong in
+    ``guidance``, which is shown to the handler and never read out. A warning unless the
+    directory makes it an error (``severity: error``).
+    """
+    lib = ctx.lib
+    if lib.directory is None or not lib.directory.value.handler_words.phrases:
+        return []
+    policy = lib.directory.value.handler_words
+    patterns = [(p, _phrase_pattern(p)) for p in dict.fromkeys(policy.phrases)]
+    texts: list[tuple[Source, Loc, str, str]] = []
+    for sid, script in lib.scripts.items():
+        for lang, text in script.value.text.items():
+            texts.append((script.source, (*script.loc, "text", lang), f"script '{sid}' says", text))
+    for located, loc, _ids, inline, _ in _script_uses(ctx):
+        for lang, text in (inline or {}).items():
+            texts.append((located.source, (*loc, "text", lang), "the words to read say", text))
+    found = []
+    for source, loc, what, text in texts:
+        hits = [(phrase, pattern) for phrase, pattern in patterns if pattern.search(text)]
+        if not hits:
+            continue
+        line, col = _phrase_location(source, loc, hits[0][1], len(text))
+        said = ", ".join(f"'{phrase}'" for phrase, _ in hits)
+        found.append(Problem(
+            source.display, line, col, source.describe(loc),
+            f"{what} {said} to be read out, but that is an instruction to the "
+            "handler: move it into 'guidance' (shown to the handler, never read out), or "
+            "take the phrase out of the directory's handler_words", "handler_words",
+            policy.severity))
+    found = sorted(set(found))
+    if policy.severity == "warning":
+        lib.warnings.extend(found)
+        return []
+    return found

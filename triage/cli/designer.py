@@ -13,6 +13,7 @@ from typing import Any
 from triage.errors import PathwayProblems
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.routing.catalogue import Catalogue, CompiledPathway
+from triage.routing.matrix import matrix_text, route_matrix
 from triage.schema import file_schema
 from triage.views import mermaid, route_table
 
@@ -26,6 +27,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lib, ctx = check_paths(paths_of(args))
     for problem in lib.problems:
         print(problem)
+    for warning in lib.warnings:
+        print(warning)
     if lib.problems:
         files = len({p.file for p in lib.problems})
         print(f"\n{len(lib.problems)} problem(s) in {files} file(s).", file=sys.stderr)
@@ -33,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"OK: {len(lib.pathways)} pathway(s), {len(lib.scripts)} script fragment(s), "
           f"{len(lib.facts)} fact(s) checked; no problems. Safety rule checked on "
           f"{sum(1 for p in lib.pathways.values() if p.value.pathway.usage == 'entry')} entry "
-          "pathway(s).")
+          "pathway(s)." + (f" {len(lib.warnings)} warning(s) to look at." if lib.warnings else ""))
     return 0
 
 
@@ -79,6 +82,12 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return _print_view(args, route_table)
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    """Print the outcome reached for every combination of the named facts."""
+    facts = [f for f in str(args.by).split(",")]
+    return _print_view(args, lambda compiled: matrix_text(route_matrix(compiled, facts)))
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the file format."""
     print(json.dumps(file_schema(), indent=2))
@@ -107,5 +116,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("pathway")
     add_paths_option(p)
     p.set_defaults(func=cmd_paths)
+    p = sub.add_parser("matrix", help="tabulate the outcome reached for every combination "
+                       "of the named facts (designers' review)")
+    p.add_argument("pathway")
+    p.add_argument("--by", required=True, metavar="FACT,FACT[,FACT]",
+                   help="the facts to tabulate, the last as columns, such as "
+                   "caller_type,reason,known_status")
+    add_paths_option(p)
+    p.set_defaults(func=cmd_matrix)
     p = sub.add_parser("schema", help="print the JSON Schema of the file format")
     p.set_defaults(func=cmd_schema)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from triage.adapters.audit import audit_logger
 from triage.adapters.clients import open_client_index, open_demo_index
 from triage.calls import CallEngine, CallSession, StepView
 from triage.cli.designer import add_paths_option, catalogue_of, pathway_of
+from triage.clock import Clock, FixedClock, SystemClock
 from triage.errors import CallError, ClientIndexError
 from triage.matching.port import ClientIndex, SearchDetails
 from triage.vocabulary import CONTACT_WINDOW_DAYS, CallPhase
@@ -62,11 +64,19 @@ def _show_step(term: Terminal, view: StepView) -> None:
     if view.words:
         term.say("   Read out:")
         term.say(_wrap(view.words, "   | "))
+    _show_guidance(term, view.guidance)
     if view.choices:
         for i, choice in enumerate(view.choices, start=1):
             term.say(f"   {i:>2}. {choice.label}  ({choice.code})")
     elif view.hint:
         term.say(f"   Answer: {view.hint}" + ("" if view.required else " (optional: Enter)"))
+
+
+def _show_guidance(term: Terminal, guidance: str) -> None:
+    """Guidance for the handler, set apart from the words to read (never read out)."""
+    if guidance:
+        term.say("   For you, do not read out:")
+        term.say(_wrap(guidance, "   * "))
 
 
 def _plain(value: object) -> str:
@@ -124,6 +134,17 @@ WRAP_UP_HELP = """The outcome is fixed. In the wrap-up you can:
   quit            stop without finishing"""
 
 
+def office_words(clock: Mapping[str, Any]) -> str:
+    """The clock facts the call is routed on, as a handler reads them."""
+    if not clock:
+        return "(The time the call started is not known.)"
+    if clock.get("in_hours"):
+        return "Office open: this call is routed in hours."
+    opens = dt.datetime.fromisoformat(str(clock["next_opening"]))
+    when = opens.strftime("%H:%M on %A %d %B %Y").replace(" 0", " ")
+    return f"Office closed: this call is routed out of hours (the office opens at {when})."
+
+
 def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Terminal,
              language: str = "en", handler: str = "") -> int:
     """Guide a handler through a call in the terminal, to its outcome and its wrap-up."""
@@ -134,6 +155,7 @@ def run_call(engine: CallEngine, pathway: str, facts: dict[str, str], term: Term
         return 1
     term.say(f"Call {session.call_id[:8]} on '{pathway}' version {session.version}. "
              "Type 'help' for commands.")
+    term.say("   " + office_words(session.clock))
     if engine.history is None:
         term.say("   (No contact history is available here, so earlier contacts about the "
                  "person cannot be shown.)")
@@ -287,6 +309,7 @@ def _show_outcome(term: Terminal, engine: CallEngine, session: CallSession) -> N
         term.say(f"   Note: {out.note}")
     term.say("   Tell the caller:")
     term.say(_wrap(out.words, "   | "))
+    _show_guidance(term, out.guidance)
     term.say("   Route taken:")
     for taken in out.route:
         if taken.how in ("answered", "pre-answered", "carried"):
@@ -318,13 +341,21 @@ def cmd_call(args: argparse.Namespace) -> int:
             return 2
         key, value = item.split("=", 1)
         facts[key.strip()] = value.strip()
+    clock: Clock = SystemClock()
+    if args.at:
+        try:
+            clock = FixedClock(dt.datetime.fromisoformat(args.at))
+        except ValueError:
+            print(f"--at takes a UK local time as YYYY-MM-DD HH:MM, such as "
+                  f"'2026-12-05 18:30'; '{args.at}' is not one.", file=sys.stderr)
+            return 2
     try:
         index = _client_index(args)
     except ClientIndexError as exc:
         print(f"Cannot open the client index: {exc}", file=sys.stderr)
         return 1
     try:
-        engine = CallEngine(catalogue, index, events=audit_logger())
+        engine = CallEngine(catalogue, index, events=audit_logger(), clock=clock)
         return run_call(engine, args.pathway, facts, Terminal(sys.stdin, sys.stdout),
                         language=args.language, handler=args.handler)
     finally:
@@ -346,5 +377,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="the handler's name, for the greeting")
     p.add_argument("--clients", help="client index: an SQLite file or a postgresql:// URL "
                    "(default: $TRIAGE_CLIENTS_DB, else the demo index of data/demo-clients.csv)")
+    p.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'",
+                   help="run the call as if it started at this UK local time (training, "
+                   "replaying a call): in or out of hours and due times follow it")
     add_paths_option(p)
     p.set_defaults(func=cmd_call)

@@ -3,7 +3,7 @@ builder per model: used while loading, never by the run time."""
 
 from __future__ import annotations
 
-from triage.definitions import AnswerSpec, Directory, OutcomeSpec
+from triage.definitions import AnswerSpec, Directory, OpeningHoursSpec, OutcomeSpec
 from triage.routing.plan import (
     AnswerRule,
     Choice,
@@ -15,6 +15,7 @@ from triage.routing.plan import (
     Service,
     Team,
 )
+from triage.timeframes import OFFICE_HOURS, WEEKDAYS, OpeningHours, parse_day_hours
 
 
 def answer_rule(spec: AnswerSpec) -> AnswerRule:
@@ -42,7 +43,16 @@ def places_of(directory: Directory) -> Places:
     return Places(
         dict(directory.constants),
         {t.id: Team(t.id, t.name, t.phone, t.hours) for t in directory.teams},
-        {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services})
+        {s.id: Service(s.id, s.name, s.url, s.assisted) for s in directory.online_services},
+        hours_of(directory.opening_hours) if directory.opening_hours else OFFICE_HOURS)
+
+
+def hours_of(spec: OpeningHoursSpec) -> OpeningHours:
+    """The run-time form of the directory's ``opening_hours``."""
+    return OpeningHours(
+        week=tuple(parse_day_hours(getattr(spec, day)) for day in WEEKDAYS),
+        closures=frozenset(c.date for c in spec.closures),
+        bank_holidays_open=spec.bank_holidays == "open")
 
 
 def policy_of(directory: Directory) -> Policy:

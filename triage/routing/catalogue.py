@@ -48,6 +48,8 @@ class CompiledPathway:
     places: Places
     facts: Mapping[str, AnswerRule]
     policy: Policy = Policy()
+    guidance: Mapping[str, LocalText] = field(default_factory=dict)
+    """Each script's words for the handler (never read out), by script id."""
     calcs: Mapping[str, Calc] = field(init=False)
 
     def __post_init__(self) -> None:

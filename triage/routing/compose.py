@@ -58,6 +58,7 @@ class _Draft:
     edges: list[Edge] = field(default_factory=list)
     scripts: tuple[str, ...] = ()
     text: LocalText | None = None
+    guidance: LocalText | None = None
     outcome: Outcome | None = None
     red_flag: bool = False
 
@@ -106,6 +107,7 @@ def compose(analyses: Mapping[str, PathwayAnalysis], pathway_id: str) -> Compose
             if isinstance(step, (SayStep, QuestionStep, LookupStep)):
                 node.scripts = _scripts(step.script)
                 node.text = step.text
+                node.guidance = step.guidance
             if isinstance(step, SayStep):
                 node.edges.append(Edge(None, state(step.next), "", "next"))
             elif isinstance(step, (QuestionStep, LookupStep)):
@@ -138,13 +140,15 @@ def compose(analyses: Mapping[str, PathwayAnalysis], pathway_id: str) -> Compose
                 node.outcome = outcome_of(step.outcome)
                 node.scripts = _scripts(step.outcome.script)
                 node.text = step.outcome.text
+                node.guidance = step.outcome.guidance
         return state(pathway.start)
 
     start = add(analyses[pathway_id], "", {}, None)
     nodes = {state: Node(
         state=d.state, kind=d.kind, local_id=d.local_id, pathway_id=d.pathway_id,
         pathway_version=d.pathway_version, title=d.title, var=d.var, answer=d.answer,
-        edges=tuple(d.edges), scripts=d.scripts, text=d.text, outcome=d.outcome,
+        edges=tuple(d.edges), scripts=d.scripts, text=d.text, guidance=d.guidance,
+        outcome=d.outcome,
         red_flag=d.red_flag, names=d.names,
         # Which calculations to work out again when this step's answer changes.
         calc_triggers=(tuple(c.name for c in _dependents(calcs, d.var))

@@ -16,7 +16,14 @@ from typing import Any
 from triage.answers import allowed_codes
 from triage.expressions import Expression, kleene
 from triage.routing.plan import ComposedGraph, Edge, Node
-from triage.vocabulary import REPEAT_CONTACT, AnswerType, KnownStatus, StepKind
+from triage.vocabulary import (
+    IN_HOURS,
+    OUT_OF_HOURS,
+    REPEAT_CONTACT,
+    AnswerType,
+    KnownStatus,
+    StepKind,
+)
 
 CONFIRMED = frozenset({KnownStatus.OPEN, KnownStatus.PREVIOUSLY_KNOWN})
 """Known statuses that come from a record, so the person can have earlier contacts."""
@@ -95,8 +102,31 @@ def _decide(cond: Expression, env: Abstract) -> bool | None:
     return seen.pop() if len(seen) == 1 else None
 
 
+CLOCK_STATES: tuple[Abstract, Abstract] = (
+    {IN_HOURS: frozenset((True,)), OUT_OF_HOURS: frozenset((False,))},
+    {IN_HOURS: frozenset((False,)), OUT_OF_HOURS: frozenset((True,))},
+)
+"""In hours and out of hours: the two clock states a route can be taken in."""
+
+
+def _asks_the_clock(node: Node, env: Abstract) -> bool:
+    """True when a route from ``node`` tests the clock and the route so far has not."""
+    if OUT_OF_HOURS in env:
+        return False
+    return any(edge.condition is not None and edge.condition.names & {IN_HOURS, OUT_OF_HOURS}
+               for edge in node.edges)
+
+
 def branches(node: Node, env: Abstract) -> Iterator[tuple[Edge, Abstract, frozenset[Any] | None]]:
-    """Each edge the route may take from ``node``, with the answers that take it."""
+    """Each edge the route may take from ``node``, with the answers that take it.
+
+    The first route to test the clock splits into one taken in hours and one out of hours
+    (the clock facts are set together when the call starts, so the split is kept).
+    """
+    if _asks_the_clock(node, env):
+        for clock in CLOCK_STATES:
+            yield from branches(node, {**env, **clock})
+        return
     if node.red_flag:
         yield from _red_flag_branches(node, env)
         return

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from triage.expressions import Expression
+from triage.timeframes import OFFICE_HOURS, OpeningHours
 from triage.vocabulary import AnswerType, OutcomeKind, StepKind
 
 LocalText = Mapping[str, str]
@@ -95,6 +96,8 @@ class Places:
     constants: Mapping[str, str]
     teams: Mapping[str, Team]
     services: Mapping[str, Service]
+    hours: OpeningHours = OFFICE_HOURS
+    """The offices' opening hours: what is in hours, and how working time is counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,8 @@ class Node:
     edges: tuple[Edge, ...] = ()
     scripts: tuple[str, ...] = ()
     text: LocalText | None = None
+    guidance: LocalText | None = None
+    """This step's own words for the handler, never read out (scripts bring theirs)."""
     outcome: Outcome | None = None
     red_flag: bool = False
     calc_triggers: tuple[str, ...] = ()
