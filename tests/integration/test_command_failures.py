@@ -98,6 +98,18 @@ CASES = [
     Case("validate", ("validate",), "Permission denied. Set TRIAGE_AUDIT_LOG to a file",
          env={"TRIAGE_AUDIT_LOG": "{tmp}/readonly/audit.log"}),
     Case("validate", ("validate", "--strict"), "Unrecognized arguments: --strict"),
+    Case("validate", ("validate", "--against", "{tmp}/missing"),
+         "The live version (--against) has 1 problem(s)"),
+    Case("validate", ("validate", "--against", "scripts"),
+         "The folder scripts holds none of the candidate's pathways"),
+    # diff
+    Case("diff", ("diff", "front-door", "{tmp}/missing", "{tmp}/shipped"),
+         "The old version has 1 problem(s)"),
+    Case("diff", ("diff", "front-door", "{tmp}/shipped", "{tmp}/closed"),
+         "The new version has 1 problem(s)"),
+    Case("diff", ("diff", "front-dor", "{tmp}/shipped", "{tmp}/shipped"),
+         "The old files hold no pathway 'front-dor'"),
+    Case("diff", ("diff", "front-door"), "The following arguments are required: OLD, NEW"),
     # diagram and paths
     Case("diagram", ("diagram", "front-door", "--paths", "scripts"),
          "There are no pathways in scripts"),
@@ -221,6 +233,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (tmp / "closed").mkdir()
     shutil.copy(ROOT / "pathways" / "facts.yaml", tmp / "closed" / "facts.yaml")
     (tmp / "readonly").mkdir()
+    for folder in ("pathways", "scripts"):  # the shipped files, as one folder
+        shutil.copytree(ROOT / folder, tmp / "shipped" / folder)
     shutil.copy(ROOT / EXPORT, tmp / "unreadable.csv")
     shutil.copy(ROOT / MAPPING, tmp / "unreadable.yaml")  # a mapping, or a pathway file
     lines = (ROOT / EXPORT).read_text(encoding="utf-8").splitlines()

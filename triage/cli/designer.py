@@ -1,5 +1,5 @@
-"""The designers' commands: ``validate``, ``diagram``, ``paths`` and ``schema``, and the
-loading that ``call`` shares with them."""
+"""The designers' commands: ``validate`` (with ``--against``), ``diagram``, ``paths``,
+``diff`` and ``schema``, and the loading that ``call`` shares with them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from triage.errors import PathwayProblems
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.routing.catalogue import Catalogue, CompiledPathway
+from triage.routing.diff import compare, less_safe
 from triage.schema import file_schema
 from triage.views import mermaid, route_table
 
@@ -34,7 +35,51 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"{len(lib.facts)} fact(s) checked; no problems. Safety rule checked on "
           f"{sum(1 for p in lib.pathways.values() if p.value.pathway.usage == 'entry')} entry "
           "pathway(s).")
+    if args.against:
+        return _against(paths_of(args), Path(args.against))
     return 0
+
+
+def _against(paths: list[Path], live_folder: Path) -> int:
+    """The cross-version check: no answer combination that reached an escalation in the
+    live files reaches an early exit in the candidate."""
+    live = catalogue_of_paths([live_folder], "the live version (--against)")
+    candidate = catalogue_of_paths(paths, "the candidate")
+    if live is None or candidate is None:
+        return 1
+    shared = [pid for pid in candidate.ids() if pid in live.ids()]
+    if not shared:
+        print(f"The folder {live_folder} holds none of the candidate's pathways "
+              f"({', '.join(candidate.ids())}); give the folder of the live version's files.",
+              file=sys.stderr)
+        return 1
+    found = 0
+    for pid in shared:
+        new = candidate.get(pid)
+        for change in less_safe(live.get(pid), new, new.policy):
+            found += 1
+            print(f"{pid}: less safe than version {live.get(pid).version}: "
+                  f"{change.describe_answers()} reached {change.old.describe()} and now "
+                  f"reaches {change.new.describe()}, an early exit")
+    if found:
+        print(f"\n{found} answer combination(s) that reached an escalation now end early; "
+              "restore their escalation before this version goes live.", file=sys.stderr)
+        return 1
+    print(f"No less safe than {live_folder}: no answer combination that reached an escalation "
+          f"ends early, in {len(shared)} pathway(s).")
+    return 0
+
+
+def catalogue_of_paths(paths: list[Path], what: str) -> Catalogue | None:
+    """Load ``paths``, or say (for ``what``) why they cannot be loaded."""
+    try:
+        return load_catalogue(paths)
+    except PathwayProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"\n{what.capitalize()} has {len(exc.problems)} problem(s); run 'triage "
+              f"validate {' '.join(str(p) for p in paths)}'.", file=sys.stderr)
+        return None
 
 
 def catalogue_of(args: argparse.Namespace) -> Catalogue | None:
@@ -79,6 +124,26 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return _print_view(args, route_table)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare a pathway in two sets of files: routes whose outcome changed, then steps,
+    routes, outcomes and words."""
+    old = catalogue_of_paths([Path(args.old)], "the old version")
+    new = catalogue_of_paths([Path(args.new)], "the new version")
+    if old is None or new is None:
+        return 1
+    for label, catalogue in (("old", old), ("new", new)):
+        if args.pathway not in catalogue.ids():
+            print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
+                  f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
+            return 1
+    found = compare(old.get(args.pathway), new.get(args.pathway))
+    if args.json:
+        print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(found.text(), end="")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the file format."""
     print(json.dumps(file_schema(), indent=2))
@@ -98,7 +163,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("validate", help="check pathway and script files; exit 1 on problems")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders (default: pathways scripts)")
+    p.add_argument("--against", metavar="FOLDER",
+                   help="also check that no answer combination that reached an escalation "
+                        "in the files in FOLDER (the live version) now ends early")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("diff", help="compare a pathway in two sets of files")
+    p.add_argument("pathway")
+    p.add_argument("old", metavar="OLD", help="folder of the old version's files (pathways, "
+                   "scripts and directory, in any sub-folders)")
+    p.add_argument("new", metavar="NEW", help="folder of the new version's files")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_diff)
     p = sub.add_parser("diagram", help="print a Mermaid diagram of a pathway")
     p.add_argument("pathway")
     add_paths_option(p)
