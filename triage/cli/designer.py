@@ -43,7 +43,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _against(paths: list[Path], live_folder: Path) -> int:
     """The cross-version check: no answer combination that reached an escalation in the
     live files reaches an early exit in the candidate."""
-    live = catalogue_of_paths([live_folder], "the live version (--against)")
+    live = catalogue_of_paths(version_files(live_folder), "the live version (--against)")
     candidate = catalogue_of_paths(paths, "the candidate")
     if live is None or candidate is None:
         return 1
@@ -68,6 +68,14 @@ def _against(paths: list[Path], live_folder: Path) -> int:
     print(f"No less safe than {live_folder}: no answer combination that reached an escalation "
           f"ends early, in {len(shared)} pathway(s).")
     return 0
+
+
+def version_files(folder: Path) -> list[Path]:
+    """The files of one version: a checkout of the project (its ``pathways`` and
+    ``scripts`` folders), or any folder that holds pathway files."""
+    if (folder / "pathways").is_dir():
+        return [folder / part for part in DEFAULT_PATHS if (folder / part).is_dir()]
+    return [folder]
 
 
 def catalogue_of_paths(paths: list[Path], what: str) -> Catalogue | None:
@@ -127,8 +135,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare a pathway in two sets of files: routes whose outcome changed, then steps,
     routes, outcomes and words."""
-    old = catalogue_of_paths([Path(args.old)], "the old version")
-    new = catalogue_of_paths([Path(args.new)], "the new version")
+    old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
+    new = catalogue_of_paths(version_files(Path(args.new)), "the new version")
     if old is None or new is None:
         return 1
     for label, catalogue in (("old", old), ("new", new)):
@@ -163,15 +171,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("validate", help="check pathway and script files; exit 1 on problems")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders (default: pathways scripts)")
-    p.add_argument("--against", metavar="FOLDER",
+    p.add_argument("--against", metavar="LIVE",
                    help="also check that no answer combination that reached an escalation "
-                        "in the files in FOLDER (the live version) now ends early")
+                        "in LIVE (a checkout or folder of the live version) now ends early")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("diff", help="compare a pathway in two sets of files")
     p.add_argument("pathway")
-    p.add_argument("old", metavar="OLD", help="folder of the old version's files (pathways, "
-                   "scripts and directory, in any sub-folders)")
-    p.add_argument("new", metavar="NEW", help="folder of the new version's files")
+    p.add_argument("old", metavar="OLD", help="the old version: a checkout of the project "
+                   "(its pathways and scripts folders are read) or a folder of pathway files")
+    p.add_argument("new", metavar="NEW", help="the new version, the same way")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_diff)
     p = sub.add_parser("diagram", help="print a Mermaid diagram of a pathway")
