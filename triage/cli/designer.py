@@ -1,5 +1,5 @@
 """The designers' commands: ``validate`` (with ``--against``), ``diagram``, ``paths``,
-``diff`` and ``schema``, and the loading that ``call`` shares with them."""
+``diff``, ``hazards`` and ``schema``, and the loading that ``call`` shares with them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import PathwayProblems
+from triage.hazards import markdown, table
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.diff import compare, less_safe
@@ -152,6 +153,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hazards(args: argparse.Namespace) -> int:
+    """Print the hazard log (checked with the pathways) as a table or as Markdown."""
+    lib, _ = check_paths(paths_of(args))
+    if lib.problems:
+        for problem in lib.problems:
+            print(problem, file=sys.stderr)
+        print(f"\nThe files have {len(lib.problems)} problem(s); run 'triage validate'.",
+              file=sys.stderr)
+        return 1
+    if lib.hazards is None:
+        where = " ".join(str(p) for p in paths_of(args))
+        print(f"There is no hazard log in {where}; write hazards.yaml beside the pathways "
+              "(see docs/pathways.md, 'The hazard log').", file=sys.stderr)
+        return 1
+    hazards = lib.hazards.value.hazards
+    print(markdown(hazards) if args.markdown else table(hazards), end="")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the file format."""
     print(json.dumps(file_schema(), indent=2))
@@ -190,5 +210,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("pathway")
     add_paths_option(p)
     p.set_defaults(func=cmd_paths)
+    p = sub.add_parser("hazards", help="print the hazard log as a table or as Markdown")
+    p.add_argument("--markdown", action="store_true",
+                   help="print it as a safety-case section in Markdown")
+    add_paths_option(p)
+    p.set_defaults(func=cmd_hazards)
     p = sub.add_parser("schema", help="print the JSON Schema of the file format")
     p.set_defaults(func=cmd_schema)
