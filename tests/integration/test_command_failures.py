@@ -123,6 +123,12 @@ CASES = [
          "The pathways have 1 problem(s); run 'triage validate'"),
     Case("paths", ("paths", "front-door"), "Cannot write the audit log '{tmp}/afile/x.log'",
          env={"TRIAGE_AUDIT_LOG": "{tmp}/afile/x.log"}),
+    # hazards
+    Case("hazards", ("hazards", "--paths", "scripts"), "There is no hazard log in scripts"),
+    Case("hazards", ("hazards", "--paths", "{tmp}/closed"),
+         "The files have 1 problem(s); run 'triage validate'"),
+    Case("hazards", ("hazards",), "Cannot write the output: No space left on device",
+         to_full_disk=True),
     # schema
     Case("schema", ("schema",), "Cannot write the output: No space left on device",
          to_full_disk=True),
