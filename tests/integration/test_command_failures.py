@@ -123,6 +123,11 @@ CASES = [
          "The pathways have 1 problem(s); run 'triage validate'"),
     Case("paths", ("paths", "front-door"), "Cannot write the audit log '{tmp}/afile/x.log'",
          env={"TRIAGE_AUDIT_LOG": "{tmp}/afile/x.log"}),
+    # release-note
+    Case("release-note", ("release-note", "front-door", "{tmp}/missing", "{tmp}/shipped"),
+         "The old version has 1 problem(s)"),
+    Case("release-note", ("release-note", "front-dor", "{tmp}/shipped", "{tmp}/shipped"),
+         "The old files hold no pathway 'front-dor'"),
     # hazards
     Case("hazards", ("hazards", "--paths", "scripts"), "There is no hazard log in scripts"),
     Case("hazards", ("hazards", "--paths", "{tmp}/closed"),

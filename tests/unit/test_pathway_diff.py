@@ -170,3 +170,28 @@ def test_diff_says_what_is_wrong_with_its_inputs(live: Path, candidate: Path,
     assert against.returncode == 1 and "Traceback" not in against.stderr
     for done in (unknown, broken, against):
         assert "Traceback" not in done.stderr
+
+
+def test_release_note_gives_the_safety_verdict_the_moved_routes_and_the_hazards(
+        live: Path, candidate: Path) -> None:
+    assessment = candidate / "pathways" / "needs-assessment.yaml"
+    edit(assessment, NEXT_VERSION, URGENT_NEED_NARROWED,
+         ("  change_note: >-\n", "  change_note: >-\n    Urgent route only for open cases.\n"))
+    (candidate / "pathways" / "hazards.yaml").write_text(
+        (candidate / "pathways" / "hazards.yaml").read_text().replace(
+            "      - step: front-door:find_person\n      - scenario: \"known_status/routing"
+            ".feature: A possible match",
+            "      - step: needs-assessment:urgent_need\n      - scenario: \"known_status/"
+            "routing.feature: A possible match", 1))
+    done = run("release-note", "needs-assessment", str(live), str(candidate))
+    assert done.returncode == 0, done.stderr
+    note = done.stdout
+    assert note.startswith("# ") and ": version 1 to 2\n" in note.splitlines()[0] + "\n"
+    assert "- **Change note (version 2):** Urgent route only for open cases." in note
+    assert "**Less safe than version 1:** 2 answer combination(s) that reached an " \
+        "escalation now end early." in note
+    assert "| answers | before | after | urgency |" in note
+    assert "- **HAZ-003**: step needs-assessment:urgent_need changed (route " \
+        "removed: urgent_need -> " in note
+    assert "- **HAZ-005**: some answers now reach a less urgent outcome" in note
+    assert "Traceback" not in done.stderr

@@ -1,5 +1,5 @@
 """The designers' commands: ``validate`` (with ``--against``), ``diagram``, ``paths``,
-``diff``, ``hazards`` and ``schema``, and the loading that ``call`` shares with them."""
+``diff``, ``release-note``, ``hazards`` and ``schema``, and the loading that ``call`` shares with them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from triage.errors import PathwayProblems
 from triage.hazards import markdown, table
+from triage.release_note import release_note
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.diff import compare, less_safe
@@ -153,6 +154,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release_note(args: argparse.Namespace) -> int:
+    """Print a Markdown release note for a pathway's new version against its old one."""
+    old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
+    new_paths = version_files(Path(args.new))
+    new = catalogue_of_paths(new_paths, "the new version")
+    if old is None or new is None:
+        return 1
+    for label, catalogue in (("old", old), ("new", new)):
+        if args.pathway not in catalogue.ids():
+            print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
+                  f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
+            return 1
+    a, b = old.get(args.pathway), new.get(args.pathway)
+    lib, _ = check_paths(new_paths)
+    hazards = lib.hazards.value.hazards if lib.hazards is not None else []
+    print(release_note(a, b, compare(a, b), hazards), end="")
+    return 0
+
+
 def cmd_hazards(args: argparse.Namespace) -> int:
     """Print the hazard log (checked with the pathways) as a table or as Markdown."""
     lib, _ = check_paths(paths_of(args))
@@ -210,6 +230,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("pathway")
     add_paths_option(p)
     p.set_defaults(func=cmd_paths)
+    p = sub.add_parser("release-note", help="print a Markdown release note for a new version")
+    p.add_argument("pathway")
+    p.add_argument("old", metavar="OLD", help="the old version: a checkout of the project or "
+                   "a folder of pathway files")
+    p.add_argument("new", metavar="NEW", help="the new version, the same way")
+    p.set_defaults(func=cmd_release_note)
     p = sub.add_parser("hazards", help="print the hazard log as a table or as Markdown")
     p.add_argument("--markdown", action="store_true",
                    help="print it as a safety-case section in Markdown")

@@ -11,12 +11,14 @@ their answers overlap on every question both ask. The cross-version safety check
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from triage.routing.catalogue import CompiledPathway
-from triage.routing.explore import Route, answers_of, domain, explore
+from triage.expressions import kleene
+from triage.routing.explore import Route, answers_of, domain, explore, routed
 from triage.routing.plan import AnswerRule, LocalText, Node, Outcome, Policy
 from triage.vocabulary import URGENCY, OutcomeKind
 
@@ -160,11 +162,14 @@ class _Walk:
     condition they took, and the end."""
 
     sets: Mapping[str, frozenset[Any]]
-    opens: Mapping[str, str]
+    ways: Mapping[str, str]
+    """Each step the route passes once -> the way it took there (a condition as written,
+    default, next...)."""
     order: tuple[str, ...]
     names: Mapping[str, str]
     """Each answer's name in the composed call -> the step that asked it on this route."""
     end: End
+    route: Route
 
 
 def _way(compiled: CompiledPathway, route: Route) -> tuple[object, ...]:
@@ -174,16 +179,19 @@ def _way(compiled: CompiledPathway, route: Route) -> tuple[object, ...]:
 
 def _walk(compiled: CompiledPathway, route: Route) -> _Walk:
     sets: dict[str, frozenset[Any]] = {}
-    opens: dict[str, str] = {}
+    ways: dict[str, str] = {}
+    passes: dict[str, int] = {}
     names: dict[str, str] = {}  # in the order the call asks them
     for step in route.steps:
+        passes[step.state] = passes.get(step.state, 0) + 1
+        ways[step.state] = step.via
         if step.var is None:
             continue
         if step.var not in names:
             names[step.var] = compiled.node(step.state).local_id
         if step.values is None:
-            opens[step.state] = step.via
-        elif step.var in sets:
+            continue
+        if step.var in sets:
             # What was answered (a red-flag "not sure" stays "not sure"), not what it was
             # routed as; asked twice, both answers hold.
             sets[step.var] = sets[step.var] & step.values
@@ -191,13 +199,15 @@ def _walk(compiled: CompiledPathway, route: Route) -> _Walk:
             sets[step.var] = step.values
     for var, values in route.env.items():
         sets.setdefault(var, values)
-    return _Walk(sets, opens, tuple(names), names,
-                 End.of(compiled.node(route.end), route.complete))
+    once = {state: way for state, way in ways.items() if passes[state] == 1}
+    return _Walk(sets, once, tuple(names), names,
+                 End.of(compiled.node(route.end), route.complete), route)
 
 
-def _labels(compiled: CompiledPathway, state: str) -> frozenset[str]:
+def _labels(compiled: CompiledPathway, state: str) -> tuple[str, ...]:
+    """A step's conditions as written, in the order they are tried."""
     node = compiled.graph.nodes.get(state)
-    return frozenset(e.label for e in node.edges) if node is not None else frozenset()
+    return tuple(e.label for e in node.edges) if node is not None else ()
 
 
 def route_changes(old: CompiledPathway, new: CompiledPathway,
@@ -205,11 +215,14 @@ def route_changes(old: CompiledPathway, new: CompiledPathway,
     """Every answer combination some call could give on both versions whose outcome
     differs, one per pair of overlapping routes (routes the same in both are left out).
 
-    Two routes overlap when, on every question both constrain, some answer takes both. An
-    open answer (a number, a date, free text) is not a set: at a step whose conditions are
-    the same in both versions, the two routes overlap only if they took the same condition
-    there; where the conditions were edited, they are taken to overlap (the change is shown
-    rather than hidden).
+    Two routes overlap when, on every question both constrain, some answer takes both;
+    when, at every step both pass whose conditions are the same in both versions (the same
+    conditions in the same order), both took the same way (the same answers meet the same
+    conditions, so one call cannot take two ways there, whatever open answers such as a
+    date or the alerts on a record were); and when some combination of the answers takes
+    both routes, tried with the real conditions (:func:`_witnessed`). Where a step's
+    conditions were edited, routes through it are taken to overlap: the change is shown
+    rather than hidden.
     """
     # A route the same in both versions (every step with the answers and the way taken,
     # and the same end) is taken by the same calls to the same place: only routes that
@@ -219,7 +232,7 @@ def route_changes(old: CompiledPathway, new: CompiledPathway,
     before = [_walk(old, r) for way, r in routes_before.items() if way not in routes_after]
     after = [_walk(new, r) for way, r in routes_after.items() if way not in routes_before]
     same_conditions = {state: _labels(old, state) == _labels(new, state)
-                       for w in before for state in w.opens}
+                       for w in before for state in w.ways}
     # A question whose every answer takes the route is left out of the answers shown.
     every = {n.var: _every(n) for c in (old, new) for n in c.graph.nodes.values() if n.var}
     seen: set[tuple[object, ...]] = set()
@@ -228,7 +241,7 @@ def route_changes(old: CompiledPathway, new: CompiledPathway,
             if a.end.state == b.end.state and a.end.facts() == b.end.facts():
                 continue
             shared = _overlap(a, b, same_conditions)
-            if shared is None:
+            if shared is None or not _witnessed(shared, (old, a), (new, b)):
                 continue
             order = a.order + tuple(v for v in b.order if v not in a.order)
             answers = tuple((b.names.get(var) or a.names.get(var) or var,
@@ -240,6 +253,68 @@ def route_changes(old: CompiledPathway, new: CompiledPathway,
                 continue
             seen.add(key)
             yield RouteChange(answers, a.end, b.end)
+
+
+WITNESS_LIMIT = 256
+"""How many combinations of answers are tried to find one call that takes both routes."""
+
+
+def _witnessed(shared: Mapping[str, frozenset[Any]],
+               *walks: tuple[CompiledPathway, _Walk]) -> bool:
+    """Whether some combination of the shared answers takes each route, tried with the
+    real conditions. Route exploration records only the answer a step asks; a condition
+    there may also test an earlier answer (``known_status == 'open'``), so two routes whose
+    answer sets overlap can still be taken by no call in common. Where more combinations
+    exist than :data:`WITNESS_LIMIT`, or a condition needs an answer not known (an open
+    answer, a calculation), the routes are kept as overlapping."""
+    sets = dict(shared)
+    # A closed question no condition splits at its own step (the caller type) is not in
+    # the answer sets, but a later condition may test it: try each of its answers too.
+    for compiled, walk in walks:
+        for step in walk.route.steps:
+            for edge in compiled.graph.nodes[step.state].edges:
+                for name in edge.condition.names if edge.condition is not None else ():
+                    asker = _asker(compiled, name)
+                    every = domain(asker) if asker is not None and name not in sets else None
+                    if every:
+                        sets[name] = every
+    names = sorted(sets)
+    combos = itertools.product(*(sorted(sets[n], key=str) for n in names))
+    for count, combo in enumerate(combos):
+        if count >= WITNESS_LIMIT:
+            return True
+        values = dict(zip(names, combo, strict=True))
+        if all(_takes(compiled, walk.route, values) for compiled, walk in walks):
+            return True
+    return False
+
+
+def _takes(compiled: CompiledPathway, route: Route, answers: Mapping[str, Any]) -> bool:
+    """False only if, with these answers, the call certainly leaves the route somewhere."""
+    seen = {var: routed(_asker(compiled, var), value) if _asker(compiled, var) else value
+            for var, value in answers.items()}
+    for step in route.steps:
+        node = compiled.graph.nodes[step.state]
+        if not any(e.condition is not None for e in node.edges):
+            continue
+        for edge in node.edges:
+            verdict = True if edge.condition is None else kleene(edge.condition, seen)
+            if verdict is None:
+                break  # this edge may be taken, or a later one: cannot tell
+            if edge.label == step.via:
+                if verdict is False:
+                    return False
+                break
+            if verdict is True:
+                return False  # an earlier route certainly fits first
+    return True
+
+
+def _asker(compiled: CompiledPathway, var: str) -> Node | None:
+    for node in compiled.graph.nodes.values():
+        if node.var == var and node.answer is not None:
+            return node
+    return None
 
 
 def _every(node: Node) -> frozenset[Any] | None:
@@ -259,8 +334,8 @@ def _overlap(a: _Walk, b: _Walk, same_conditions: Mapping[str, bool]
         if not both:
             return None
         shared[var] = both
-    for state, label in a.opens.items():
-        other = b.opens.get(state)
+    for state, label in a.ways.items():
+        other = b.ways.get(state)
         if other is not None and other != label and same_conditions.get(state, False):
             return None
     return shared
