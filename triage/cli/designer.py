@@ -1,5 +1,6 @@
 """The designers' commands: ``validate`` (with ``--against``), ``diagram``, ``paths``,
-``diff``, ``release-note``, ``hazards`` and ``schema``, and the loading that ``call`` shares with them."""
+``diff``, ``release-note``, ``hazards`` and ``schema``, and the loading that ``call``
+shares with them."""
 
 from __future__ import annotations
 

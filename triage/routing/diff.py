@@ -291,8 +291,10 @@ def _witnessed(shared: Mapping[str, frozenset[Any]],
 
 def _takes(compiled: CompiledPathway, route: Route, answers: Mapping[str, Any]) -> bool:
     """False only if, with these answers, the call certainly leaves the route somewhere."""
-    seen = {var: routed(_asker(compiled, var), value) if _asker(compiled, var) else value
-            for var, value in answers.items()}
+    seen = {}
+    for var, value in answers.items():
+        asker = _asker(compiled, var)
+        seen[var] = routed(asker, value) if asker is not None else value
     for step in route.steps:
         node = compiled.graph.nodes[step.state]
         if not any(e.condition is not None for e in node.edges):
