@@ -13,8 +13,8 @@ from typing import Any
 
 from triage.errors import PathwayProblems
 from triage.hazards import markdown, table
-from triage.release_note import release_note
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
+from triage.release_note import release_note
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.diff import compare, less_safe
 from triage.schema import file_schema

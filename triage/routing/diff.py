@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from triage.routing.catalogue import CompiledPathway
 from triage.expressions import kleene
+from triage.routing.catalogue import CompiledPathway
 from triage.routing.explore import Route, answers_of, domain, explore, routed
 from triage.routing.plan import AnswerRule, LocalText, Node, Outcome, Policy
 from triage.vocabulary import URGENCY, OutcomeKind
