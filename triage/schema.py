@@ -8,14 +8,15 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from triage.definitions import DirectoryFile, FactsFile, Pathway, ScriptsFile
+from triage.hazards import HazardsFile
 
 SCHEMA_ID = "https://github.com/frontdoor-triage/schema/pathway-files.json"
 
 
 def file_schema() -> dict[str, Any]:
-    """One schema accepting any of the four kinds of file (pathway, scripts, facts, directory)."""
+    """One schema accepting any kind of file (pathway, scripts, facts, directory, hazards)."""
     models: list[tuple[type[BaseModel], Literal["validation"]]] = [
-        (m, "validation") for m in (Pathway, ScriptsFile, FactsFile, DirectoryFile)
+        (m, "validation") for m in (Pathway, ScriptsFile, FactsFile, DirectoryFile, HazardsFile)
     ]
     refs, schema = models_json_schema(models, ref_template="#/$defs/{model}")
     return {

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from triage.definitions import Directory, Fact, Pathway, Script
+from triage.hazards import HazardsFile
 from triage.problems import Problem
 
 Loc = tuple[str | int, ...]
@@ -57,6 +58,10 @@ class Library:
     scripts: dict[str, Located[Script]] = field(default_factory=dict)
     facts: dict[str, Located[Fact]] = field(default_factory=dict)
     directory: Located[Directory] | None = None
+    hazards: Located[HazardsFile] | None = None
+    scenarios: frozenset[str] | None = None
+    """Every Gherkin scenario the hazard log's features folder holds, as "FILE: NAME"
+    (the file relative to that folder); None when there is no such folder."""
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     """Reported to the designer; they do not stop the files loading."""

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 from triage.errors import DateNotRead
 
@@ -85,6 +86,20 @@ class OutcomeKind(StrEnum):
     DEFLECT_ONLINE_ASSISTED = "deflect_online_assisted"
     SIGNPOST = "signpost"
     NO_FURTHER_ACTION = "no_further_action"
+
+
+URGENCY: Mapping[OutcomeKind, int] = MappingProxyType({
+    OutcomeKind.EMERGENCY_SERVICES: 0,
+    OutcomeKind.URGENT_ESCALATION: 1,
+    OutcomeKind.ALLOCATED_WORKER: 2,
+    OutcomeKind.TEAM_REFERRAL: 2,
+    OutcomeKind.DEFLECT_ONLINE_ASSISTED: 3,
+    OutcomeKind.DEFLECT_ONLINE: 3,
+    OutcomeKind.SIGNPOST: 4,
+    OutcomeKind.NO_FURTHER_ACTION: 5,
+})
+"""The urgency order of outcome kinds, most urgent first (equal numbers are as urgent):
+what "more urgent" and "less urgent" mean when two versions of a pathway are compared."""
 
 
 class RouteOfAccess(StrEnum):

@@ -98,6 +98,20 @@ CASES = [
     Case("validate", ("validate",), "Permission denied. Set TRIAGE_AUDIT_LOG to a file",
          env={"TRIAGE_AUDIT_LOG": "{tmp}/readonly/audit.log"}),
     Case("validate", ("validate", "--strict"), "Unrecognized arguments: --strict"),
+    Case("validate", ("validate", "--against", "{tmp}/missing"),
+         "The live version (--against) has 1 problem(s)"),
+    Case("validate", ("validate", "--against", "scripts"),
+         "The folder scripts holds none of the candidate's pathways"),
+    # diff
+    Case("diff", ("diff", "front-door", "{tmp}/missing", "{tmp}/shipped"),
+         "The old version has 1 problem(s)"),
+    Case("diff", ("diff", "front-door", "{tmp}/shipped", "{tmp}/closed"),
+         "Cannot use '{tmp}/closed/pathways': Permission denied"),
+    Case("diff", ("diff", "front-door", "{tmp}/shipped", "{tmp}/empty"),
+         "The new files hold no pathway 'front-door'"),
+    Case("diff", ("diff", "front-dor", "{tmp}/shipped", "{tmp}/shipped"),
+         "The old files hold no pathway 'front-dor'"),
+    Case("diff", ("diff", "front-door"), "The following arguments are required: OLD, NEW"),
     # diagram and paths
     Case("diagram", ("diagram", "front-door", "--paths", "scripts"),
          "There are no pathways in scripts"),
@@ -117,6 +131,17 @@ CASES = [
          "listed"),
     Case("matrix", ("matrix", "front-door"), "The following arguments are required: --by"),
     Case("matrix", ("matrix", "front-dor", "--by", "reason"), "Unknown pathway 'front-dor'"),
+    # release-note
+    Case("release-note", ("release-note", "front-door", "{tmp}/missing", "{tmp}/shipped"),
+         "The old version has 1 problem(s)"),
+    Case("release-note", ("release-note", "front-dor", "{tmp}/shipped", "{tmp}/shipped"),
+         "The old files hold no pathway 'front-dor'"),
+    # hazards
+    Case("hazards", ("hazards", "--paths", "scripts"), "There is no hazard log in scripts"),
+    Case("hazards", ("hazards", "--paths", "{tmp}/closed"),
+         "The files have 1 problem(s); run 'triage validate'"),
+    Case("hazards", ("hazards",), "Cannot write the output: No space left on device",
+         to_full_disk=True),
     # schema
     Case("schema", ("schema",), "Cannot write the output: No space left on device",
          to_full_disk=True),
@@ -229,6 +254,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (tmp / "closed").mkdir()
     shutil.copy(ROOT / "pathways" / "facts.yaml", tmp / "closed" / "facts.yaml")
     (tmp / "readonly").mkdir()
+    for folder in ("pathways", "scripts"):  # the shipped files, as one folder
+        shutil.copytree(ROOT / folder, tmp / "shipped" / folder)
     shutil.copy(ROOT / EXPORT, tmp / "unreadable.csv")
     shutil.copy(ROOT / MAPPING, tmp / "unreadable.yaml")  # a mapping, or a pathway file
     lines = (ROOT / EXPORT).read_text(encoding="utf-8").splitlines()

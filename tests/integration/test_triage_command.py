@@ -139,8 +139,9 @@ def test_an_unknown_pathway_is_named_with_the_choices() -> None:
 def test_schema_is_json_describing_every_kind_of_file() -> None:
     result = triage("schema")
     schema = json.loads(result.stdout)
-    assert len(schema["anyOf"]) == 4
+    assert len(schema["anyOf"]) == 5
     assert "Pathway" in schema["$defs"] and "QuestionStep" in schema["$defs"]
+    assert "HazardsFile" in schema["$defs"] and "Control" in schema["$defs"]
 
 
 def test_changing_an_earlier_answer_in_the_terminal_takes_its_number() -> None:

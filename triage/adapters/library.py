@@ -9,6 +9,7 @@ still read.
 
 from __future__ import annotations
 
+import re
 import reprlib
 import typing
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from triage.definitions import (
     Pathway,
     ScriptsFile,
 )
+from triage.hazards import HazardsFile
 from triage.problems import Problem
 from triage.sources import Library, Loc, Located, Source
 
@@ -33,6 +35,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "scripts": ScriptsFile,
     "facts": FactsFile,
     "directory": DirectoryFile,
+    "hazards": HazardsFile,
 }
 
 
@@ -164,9 +167,36 @@ def _register(lib: Library, src: SourceFile, parsed: BaseModel) -> None:
                 "duplicate_ids"))
         else:
             lib.directory = Located(parsed.directory, src, ("directory",))
+    elif isinstance(parsed, HazardsFile):
+        if lib.hazards is not None:
+            lib.problems.append(src.problem(
+                ("hazards",), "a second hazard log; keep every hazard in one (the first is "
+                f"{lib.hazards.source.display})", "duplicate_ids"))
+        else:
+            lib.hazards = Located(parsed, src, ())
+            lib.scenarios = scenario_names(src.path.parent / parsed.features)
+
+
+_SCENARIO = re.compile(r"^\s*Scenario(?: Outline)?:\s*(.+?)\s*$")
+
+
+def scenario_names(folder: Path) -> frozenset[str] | None:
+    """Every scenario in the ``.feature`` files under ``folder``, as "FILE: NAME"."""
+    if not folder.is_dir():
+        return None
+    found = set()
+    for path in sorted(folder.rglob("*.feature")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            match = _SCENARIO.match(line)
+            if match:
+                found.add(f"{path.relative_to(folder).as_posix()}: {match.group(1)}")
+    return frozenset(found)
 
 
 _FRIENDLY_PATTERNS = {
+    r"^HAZ-[0-9]{3}$": "must be HAZ- and three digits, such as HAZ-010",
+    r"^[a-z][a-z0-9-]*:[a-z][a-z0-9_]*$": "must be PATHWAY:STEP, such as "
+    "front-door:danger_to_life",
     STEP_ID: "must be snake_case: lower-case letters, digits and _ , starting with a letter",
     r"^[a-z][a-z0-9-]*$": "must be kebab-case: lower-case letters, digits and - , starting "
     "with a letter",

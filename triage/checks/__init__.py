@@ -12,6 +12,7 @@ from collections.abc import Callable
 from triage.checks.context import ROOT_CAUSES, CheckContext
 from triage.checks.expressions import check_conditions, check_option_coverage
 from triage.checks.graph import check_dead_ends, check_unreachable_steps
+from triage.checks.hazards import hazard_check
 from triage.checks.references import (
     check_directory_present,
     check_duplicate_step_ids,
@@ -46,10 +47,15 @@ CHECKS: tuple[Callable[[CheckContext], list[Problem]], ...] = (
     check_english_text,
     check_handler_words,
 )
+CHECK_NAMES = frozenset({c.__name__.removeprefix("check_") for c in CHECKS}
+                        | {"safety_rule", "hazards"})
+"""The names a hazard's control may give for a check of the validator."""
+CHECKS = (*CHECKS, hazard_check(CHECK_NAMES))
 
 
 __all__ = [
     "CHECKS",
+    "CHECK_NAMES",
     "ROOT_CAUSES",
     "STRUCTURAL",
     "CheckContext",

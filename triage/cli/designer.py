@@ -1,5 +1,6 @@
-"""The designers' commands: ``validate``, ``diagram``, ``paths`` and ``schema``, and the
-loading that ``call`` shares with them."""
+"""The designers' commands: ``validate`` (with ``--against``), ``diagram``, ``paths``,
+``diff``, ``release-note``, ``hazards`` and ``schema``, and the loading that ``call``
+shares with them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import PathwayProblems
+from triage.hazards import markdown, table
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
+from triage.release_note import release_note
 from triage.routing.catalogue import Catalogue, CompiledPathway
+from triage.routing.diff import compare, less_safe
 from triage.routing.matrix import matrix_text, route_matrix
 from triage.schema import file_schema
 from triage.views import mermaid, route_table
@@ -37,7 +41,59 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"{len(lib.facts)} fact(s) checked; no problems. Safety rule checked on "
           f"{sum(1 for p in lib.pathways.values() if p.value.pathway.usage == 'entry')} entry "
           "pathway(s)." + (f" {len(lib.warnings)} warning(s) to look at." if lib.warnings else ""))
+    if args.against:
+        return _against(paths_of(args), Path(args.against))
     return 0
+
+
+def _against(paths: list[Path], live_folder: Path) -> int:
+    """The cross-version check: no answer combination that reached an escalation in the
+    live files reaches an early exit in the candidate."""
+    live = catalogue_of_paths(version_files(live_folder), "the live version (--against)")
+    candidate = catalogue_of_paths(paths, "the candidate")
+    if live is None or candidate is None:
+        return 1
+    shared = [pid for pid in candidate.ids() if pid in live.ids()]
+    if not shared:
+        print(f"The folder {live_folder} holds none of the candidate's pathways "
+              f"({', '.join(candidate.ids())}); give the folder of the live version's files.",
+              file=sys.stderr)
+        return 1
+    found = 0
+    for pid in shared:
+        new = candidate.get(pid)
+        for change in less_safe(live.get(pid), new, new.policy):
+            found += 1
+            print(f"{pid}: less safe than version {live.get(pid).version}: "
+                  f"{change.describe_answers()} reached {change.old.describe()} and now "
+                  f"reaches {change.new.describe()}, an early exit")
+    if found:
+        print(f"\n{found} answer combination(s) that reached an escalation now end early; "
+              "restore their escalation before this version goes live.", file=sys.stderr)
+        return 1
+    print(f"No less safe than {live_folder}: no answer combination that reached an escalation "
+          f"ends early, in {len(shared)} pathway(s).")
+    return 0
+
+
+def version_files(folder: Path) -> list[Path]:
+    """The files of one version: a checkout of the project (its ``pathways`` and
+    ``scripts`` folders), or any folder that holds pathway files."""
+    if (folder / "pathways").is_dir():
+        return [folder / part for part in DEFAULT_PATHS if (folder / part).is_dir()]
+    return [folder]
+
+
+def catalogue_of_paths(paths: list[Path], what: str) -> Catalogue | None:
+    """Load ``paths``, or say (for ``what``) why they cannot be loaded."""
+    try:
+        return load_catalogue(paths)
+    except PathwayProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"\n{what.capitalize()} has {len(exc.problems)} problem(s); run 'triage "
+              f"validate {' '.join(str(p) for p in paths)}'.", file=sys.stderr)
+        return None
 
 
 def catalogue_of(args: argparse.Namespace) -> Catalogue | None:
@@ -88,6 +144,64 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return _print_view(args, lambda compiled: matrix_text(route_matrix(compiled, facts)))
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare a pathway in two sets of files: routes whose outcome changed, then steps,
+    routes, outcomes and words."""
+    old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
+    new = catalogue_of_paths(version_files(Path(args.new)), "the new version")
+    if old is None or new is None:
+        return 1
+    for label, catalogue in (("old", old), ("new", new)):
+        if args.pathway not in catalogue.ids():
+            print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
+                  f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
+            return 1
+    found = compare(old.get(args.pathway), new.get(args.pathway))
+    if args.json:
+        print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(found.text(), end="")
+    return 0
+
+
+def cmd_release_note(args: argparse.Namespace) -> int:
+    """Print a Markdown release note for a pathway's new version against its old one."""
+    old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
+    new_paths = version_files(Path(args.new))
+    new = catalogue_of_paths(new_paths, "the new version")
+    if old is None or new is None:
+        return 1
+    for label, catalogue in (("old", old), ("new", new)):
+        if args.pathway not in catalogue.ids():
+            print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
+                  f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
+            return 1
+    a, b = old.get(args.pathway), new.get(args.pathway)
+    lib, _ = check_paths(new_paths)
+    hazards = lib.hazards.value.hazards if lib.hazards is not None else []
+    print(release_note(a, b, compare(a, b), hazards), end="")
+    return 0
+
+
+def cmd_hazards(args: argparse.Namespace) -> int:
+    """Print the hazard log (checked with the pathways) as a table or as Markdown."""
+    lib, _ = check_paths(paths_of(args))
+    if lib.problems:
+        for problem in lib.problems:
+            print(problem, file=sys.stderr)
+        print(f"\nThe files have {len(lib.problems)} problem(s); run 'triage validate'.",
+              file=sys.stderr)
+        return 1
+    if lib.hazards is None:
+        where = " ".join(str(p) for p in paths_of(args))
+        print(f"There is no hazard log in {where}; write hazards.yaml beside the pathways "
+              "(see docs/pathways.md, 'The hazard log').", file=sys.stderr)
+        return 1
+    hazards = lib.hazards.value.hazards
+    print(markdown(hazards) if args.markdown else table(hazards), end="")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the file format."""
     print(json.dumps(file_schema(), indent=2))
@@ -107,7 +221,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("validate", help="check pathway and script files; exit 1 on problems")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders (default: pathways scripts)")
+    p.add_argument("--against", metavar="LIVE",
+                   help="also check that no answer combination that reached an escalation "
+                        "in LIVE (a checkout or folder of the live version) now ends early")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("diff", help="compare a pathway in two sets of files")
+    p.add_argument("pathway")
+    p.add_argument("old", metavar="OLD", help="the old version: a checkout of the project "
+                   "(its pathways and scripts folders are read) or a folder of pathway files")
+    p.add_argument("new", metavar="NEW", help="the new version, the same way")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_diff)
     p = sub.add_parser("diagram", help="print a Mermaid diagram of a pathway")
     p.add_argument("pathway")
     add_paths_option(p)
@@ -124,5 +248,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    "caller_type,reason,known_status")
     add_paths_option(p)
     p.set_defaults(func=cmd_matrix)
+    p = sub.add_parser("release-note", help="print a Markdown release note for a new version")
+    p.add_argument("pathway")
+    p.add_argument("old", metavar="OLD", help="the old version: a checkout of the project or "
+                   "a folder of pathway files")
+    p.add_argument("new", metavar="NEW", help="the new version, the same way")
+    p.set_defaults(func=cmd_release_note)
+    p = sub.add_parser("hazards", help="print the hazard log as a table or as Markdown")
+    p.add_argument("--markdown", action="store_true",
+                   help="print it as a safety-case section in Markdown")
+    add_paths_option(p)
+    p.set_defaults(func=cmd_hazards)
     p = sub.add_parser("schema", help="print the JSON Schema of the file format")
     p.set_defaults(func=cmd_schema)
