@@ -147,7 +147,8 @@ CASES = [
     Case("call", ("call", "front-door"), "Call stopped before an outcome",
          stdin="self\nno\nchange caller_type\n"),
     # clients
-    Case("clients", ("clients",), "Give a clients command: import, generate or search"),
+    Case("clients", ("clients",),
+         "Give a clients command: import, generate, rebuild, train or search"),
     Case("clients", ("clients", "export"), "Argument COMMAND: invalid choice: 'export'"),
     Case("clients import", ("clients", "import", "{tmp}/missing.csv", "--mapping", MAPPING,
                             "--db", "{tmp}/new.sqlite3"),

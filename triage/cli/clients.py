@@ -55,6 +55,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     gen.add_argument("--db", help=db_help)
     gen.set_defaults(func=run_generate)
 
+    rebuild = commands.add_parser(
+        "rebuild", help="remake the blocking keys after an upgrade",
+        description="Remake every person's blocking keys with this version's key table, in "
+        "one transaction (searches wait meanwhile). Run it once after an upgrade that "
+        "changes the keys; 'triage clients search' says when it is needed.")
+    rebuild.add_argument("--db", help=db_help)
+    rebuild.set_defaults(func=run_rebuild)
+
     search = commands.add_parser("search", help="search for a person",
                                  description="Search the index with what the caller gave.")
     search.add_argument("--nhs-number", help="NHS number (10 digits)")
@@ -74,7 +82,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _needs_subcommand(parser: argparse.ArgumentParser) -> Any:
     def show_help(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
-        print("\nGive a clients command: import, generate or search.", file=sys.stderr)
+        print("\nGive a clients command: import, generate, rebuild, train or search.",
+              file=sys.stderr)
         return 1
 
     return show_help
@@ -119,6 +128,20 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rebuild(args: argparse.Namespace) -> int:
+    """``triage clients rebuild``."""
+    try:
+        with open_client_index(args.db, create=False) as index:
+            before = index.keys_version()
+            count = index.rebuild_keys()
+            after = index.keys_version()
+    except ClientIndexError as exc:
+        return _fail(str(exc))
+    print(f"Remade the blocking keys of {count} people (key table version {before} -> "
+          f"{after}).")
+    return 0
+
+
 def _render(result: SearchResult) -> str:
     if not result.searched:
         return f"Not searched. {result.advice}"
@@ -148,11 +171,14 @@ def run_search(args: argparse.Namespace) -> int:
     audit = JsonLinesSearchRecorder(Path(os.environ.get(AUDIT_ENV) or DEFAULT_AUDIT))
     try:
         with open_client_index(args.db, audit=audit, create=False) as index:
+            stale = index.keys_out_of_date()
             result = index.search(details, limit=args.limit)
     except ClientIndexError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"Cannot write the search audit trail: {exc}.")
+    if stale:
+        print(stale, file=sys.stderr)
     if args.json:
         print(json.dumps({
             "searched": result.searched,

@@ -72,6 +72,12 @@ KEY_FAMILIES: tuple[KeyFamily, ...] = (
     KeyFamily("GD", ("given_code", "district"), 1.0,
               "given phonetic code and postcode district: survives a family typo with a "
               "misheard inward code and no date of birth"),
+    KeyFamily("GMD", ("given_code", "month_day"), 1.0,
+              "given phonetic code with day and month: survives a family typo with a wrong "
+              "year"),
+    KeyFamily("SG", ("family_sorted", "given_initial"), 1.0,
+              "family name's letters in sorted order and given initial: survives a "
+              "transposed family name with no usable date of birth or postcode"),
     KeyFamily("TY", ("family_tail", "year"), 1.5,
               "family letters two to four and birth year: survives a first-letter typo in "
               "the family name with a wrong day or month"),

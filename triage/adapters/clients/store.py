@@ -17,7 +17,7 @@ from pathlib import Path
 
 from triage.adapters.clients.audit import SearchAuditEntry, SearchRecorder
 from triage.errors import ImportProblem, ImportRejected, RequestError, StorageError
-from triage.matching.keys import query_keys
+from triage.matching.keys import KEYS_VERSION, query_keys
 from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
 from triage.matching.profile import MatchProfile
 from triage.matching.query import Query, Refusal, prepare_query
@@ -145,6 +145,28 @@ class StoredClientIndex(ClientIndex):
     @abstractmethod
     def close(self) -> None:
         """Release the database connection."""
+
+    @abstractmethod
+    def keys_version(self) -> str:
+        """The version of the key table the stored blocking keys were made with."""
+
+    @abstractmethod
+    def rebuild_keys(self) -> int:
+        """Make every stored person's blocking keys again with the current key table."""
+
+    @abstractmethod
+    def index_id(self) -> str:
+        """The id of this index, made once (trained match weights are tied to it)."""
+
+    def keys_out_of_date(self) -> str | None:
+        """A sentence when the stored keys are older than the key table, else None."""
+        stored = self.keys_version()
+        if stored == KEYS_VERSION:
+            return None
+        return (f"This index's blocking keys were made with key table version {stored}; this "
+                f"version uses {KEYS_VERSION}, which finds people with two slips in their "
+                "details. Searches still work but can miss them: run 'triage clients "
+                "rebuild' once to remake the keys.")
 
     # ---- the port
 
