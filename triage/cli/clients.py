@@ -38,11 +38,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     imp = commands.add_parser("import", help="import a case-management CSV export",
                               description="Import people from a CSV export. All rows or none: "
-                              "any problem leaves the index unchanged. Re-importing updates "
+                              "any problem leaves the index unchanged, unless --quarantine "
+                              "sets the rows with problems aside. Re-importing updates "
                               "people by system id.")
     imp.add_argument("csv", type=Path, help="the CSV export")
     imp.add_argument("--mapping", type=Path, required=True,
                      help="the YAML column-mapping file (see docs/clients.md)")
+    imp.add_argument("--quarantine", type=Path, metavar="FILE",
+                     help="import the good rows and write the rows with problems, with their "
+                     "row and reason, to this CSV file (without it: all rows or none)")
     imp.add_argument("--db", help=db_help)
     imp.set_defaults(func=run_import)
 
@@ -98,12 +102,21 @@ def run_import(args: argparse.Namespace) -> int:
     """``triage clients import``."""
     try:
         with open_client_index(args.db) as index:
-            summary = import_csv(index, args.csv, args.mapping)
+            report = import_csv(index, args.csv, args.mapping, quarantine=args.quarantine)
             total = index.count()
     except ClientIndexError as exc:
         return _fail(str(exc))
-    print(f"Imported {summary.total} people from {args.csv} ({summary.added} added, "
-          f"{summary.updated} updated); the index now holds {total}.")
+    print(f"Imported {report.total} people from {args.csv} ({report.added} added, "
+          f"{report.updated} updated); the index now holds {total}.")
+    if report.incomplete:
+        print(f"{report.incomplete} of them are incomplete records (no given name: "
+              f"{report.missing_given}; no family name: {report.missing_family}); they are "
+              "flagged on the record and can be found by NHS number, date of birth or the "
+              "name they have.")
+    if report.quarantine_path is not None:
+        print(f"{report.quarantined} rows with problems were not imported and are in "
+              f"{report.quarantine_path} with their row and reason; fix them there and "
+              "import that file again with the same mapping.")
     return 0
 
 
