@@ -38,7 +38,7 @@ def test_import_then_search_uses_var_clients_sqlite3_by_default(
     assert "Imported 208 people" in capsys.readouterr().out
     assert _run("search", "--given", "Peter", "--family", "Eldford", "--dob", "1938-04-10") == 0
     out = capsys.readouterr().out
-    assert "SYN0000002" in out and "match" in out
+    assert "SYN0000002" in out and "very likely the same person" in out and "score" not in out
     audit = Path("var/client-searches.jsonl").read_text().splitlines()
     assert "Eldford" not in audit[-1]
     assert json.loads(audit[-1])["candidates"][0]["person_id"] == "SYN0000002"

@@ -165,9 +165,9 @@ def _render(result: SearchResult) -> str:
     lines.append(f"{len(result.candidates)} {noun}, best first (nothing has been chosen):")
     for n, c in enumerate(result.candidates, 1):
         s = c.summary
-        lines.append(f"{n:>2}. {c.person_id:<12} {c.band.value:<9} score {c.score:.2f}  "
-                     f"{s.get('initials', '')}, born {s.get('year_of_birth', '?')}, "
-                     f"postcode district {s.get('postcode_district', '?')}")
+        lines.append(f"{n:>2}. {c.person_id:<12} {s.get('initials', '')}, born "
+                     f"{s.get('year_of_birth', '?')}, postcode district "
+                     f"{s.get('postcode_district', '?')}: {c.words}")
         lines.append("    " + "; ".join(f"{k.replace('_', ' ')} {v}"
                                           for k, v in c.reasons.items()))
     if result.advice:
