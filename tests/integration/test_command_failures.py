@@ -178,6 +178,8 @@ CASES = [
          "cannot be written (No such file or directory); nothing was imported"),
     Case("clients rebuild", ("clients", "rebuild", "--db", "{tmp}/none.sqlite3"),
          "There is no client index at"),
+    Case("clients train", ("clients", "train", "--db", "{tmp}/none.sqlite3"),
+         "There is no client index at"),
     Case("clients generate", ("clients", "generate", "--people", "0"),
          "Cannot generate 0 people"),
     Case("clients generate", ("clients", "generate", "--people", "lots"),

@@ -17,7 +17,7 @@ from typing import Any
 
 from triage.adapters.clients.audit import JsonLinesSearchRecorder
 from triage.adapters.clients.importer import import_csv
-from triage.adapters.clients.store import DB_ENV, open_client_index
+from triage.adapters.clients.store import DB_ENV, open_client_index, weights_location
 from triage.errors import ClientIndexError
 from triage.matching.port import SearchDetails, SearchResult
 from triage_qa.people import MAX_PEOPLE, generate_people, write_csv
@@ -66,6 +66,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "changes the keys; 'triage clients search' says when it is needed.")
     rebuild.add_argument("--db", help=db_help)
     rebuild.set_defaults(func=run_rebuild)
+
+    train = commands.add_parser(
+        "train", help="learn match weights from the index itself",
+        description="Learn Fellegi-Sunter match weights (m and u for each field and level "
+        "of agreement) from the people on the index, and write them with the index's id. "
+        "Searches use them when the file is present and the built-in weights when not.")
+    train.add_argument("--out", type=Path, help="the weights file (default: "
+                       "$TRIAGE_CLIENTS_WEIGHTS, or beside the SQLite file)")
+    train.add_argument("--sample", type=int, default=3000,
+                       help="people whose blocked pairs are learned from (default 3000)")
+    train.add_argument("--db", help=db_help)
+    train.set_defaults(func=run_train)
 
     search = commands.add_parser("search", help="search for a person",
                                  description="Search the index with what the caller gave.")
@@ -152,6 +164,28 @@ def run_rebuild(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print(f"Remade the blocking keys of {count} people (key table version {before} -> "
           f"{after}).")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``triage clients train``."""
+    if not 100 <= args.sample <= 100_000:
+        return _fail(f"Cannot learn from a sample of {args.sample} people; choose from 100 "
+                     "to 100,000.")
+    out = args.out or weights_location(args.db)
+    try:
+        with open_client_index(args.db, create=False, weights=False) as index:
+            weights = index.train_weights(out, sample=args.sample)
+    except ClientIndexError as exc:
+        return _fail(str(exc))
+    print(f"Learned match weights from {weights.people:,} people ({weights.pairs:,} blocked "
+          f"pairs) and wrote them to {out}, for index {weights.index_id}. Searches of this "
+          "index now use them; remove the file to go back to the built-in weights.")
+    for name in weights.m:
+        print(f"  {name.replace('_', ' ')}: " + ", ".join(
+            f"{level} {weights.points(name, level) or 0.0:+.1f} points"
+            for level in ("agrees", "partly agrees", "disagrees")))
+    print("  Other fields (the NHS number always) keep their built-in points.")
     return 0
 
 

@@ -17,12 +17,13 @@ from triage.matching.scoring import (
     score_of,
     score_profile,
 )
+from triage.matching.weights import MatchWeights
 
 
 def rank_candidates(query: Query, profiles: Iterable[MatchProfile], *,
-                    limit: int = 5) -> SearchResult:
+                    limit: int = 5, weights: MatchWeights | None = None) -> SearchResult:
     """Score, rank and band stored people for a search; say what to ask next."""
-    scored = [score_profile(query, p) for p in profiles]
+    scored = [score_profile(query, p, weights) for p in profiles]
     # A person whose NHS number agrees is always shown, however the rest disagrees.
     scored = [s for s in scored if s.points >= SHOWN_POINTS or s.reasons["nhs_number"] == AGREES]
     scored.sort(key=lambda s: (-s.points, s.profile.person_id))

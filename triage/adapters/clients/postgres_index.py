@@ -98,6 +98,12 @@ class PostgresClientIndex(StoredClientIndex):
                                     prepare=True).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
+    def _sample(self, count: int, seed: int) -> list[PersonRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT record FROM people ORDER BY random() LIMIT %s",
+                                    (count,)).fetchall()
+        return [PersonRecord.from_json(r[0]) for r in rows]
+
     def _person(self, person_id: str) -> PersonRecord | None:
         with self._lock:
             row = self._db.execute("SELECT record FROM people WHERE system_id = %s",
