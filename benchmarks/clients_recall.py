@@ -80,6 +80,8 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
     candidates: list[float] = []
     latencies: list[float] = []
     lost_kinds: Counter[str] = Counter()
+    band_right: Counter[str] = Counter()
+    band_all: Counter[str] = Counter()
     found_by: Counter[str] = Counter()
     only_by: Counter[str] = Counter()
     for q in queries:
@@ -89,6 +91,9 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
         latencies.append((time.perf_counter() - start) * 1000)
         ids = [c.person_id for c in result.candidates]
         pid = q["person_id"]
+        for c in result.candidates:
+            band_all[c.band.value] += 1
+            band_right[c.band.value] += c.person_id == pid
         if pid is None:
             absent += 1
             absent_match += any(c.band is MatchBand.MATCH for c in result.candidates)
@@ -141,6 +146,7 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
         "median_ms": statistics.median(latencies), "p95_ms": _pct(latencies, 95),
         "build_s": build_s, "size_mb": size / 1e6,
         "lost_kinds": lost_kinds.most_common(8),
+        "bands": {b: [band_right[b], band_all[b]] for b in ("match", "possible", "unlikely")},
         "families": {f.name: [found_by[f.name] / searched, only_by[f.name]]
                      for f in families} if families else {},
     }
@@ -237,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise SystemExit("the baseline ran this tree's matcher, not the old one")
             notes.append(f"{gen}, after: pairs sharing no key, by slips: "
                          + ("; ".join(f"{k} x{n}" for k, n in after["lost_kinds"]) or "none"))
+            notes.append(f"{gen}, after: how often a candidate shown in each band is the "
+                         "right person: " + ", ".join(
+                             f"{b} {r / n:.2%} ({r}/{n})" if n else f"{b} none"
+                             for b, (r, n) in after["bands"].items()))
             notes.append(f"{gen}, after: key family: share of true pairs it finds / pairs "
                          "only it finds: " + ", ".join(
                              f"{name} {share:.1%}/{only}"
