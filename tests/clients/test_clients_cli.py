@@ -38,7 +38,7 @@ def test_import_then_search_uses_var_clients_sqlite3_by_default(
     assert "Imported 208 people" in capsys.readouterr().out
     assert _run("search", "--given", "Peter", "--family", "Eldford", "--dob", "1938-04-10") == 0
     out = capsys.readouterr().out
-    assert "SYN0000002" in out and "match" in out
+    assert "SYN0000002" in out and "very likely the same person" in out and "score" not in out
     audit = Path("var/client-searches.jsonl").read_text().splitlines()
     assert "Eldford" not in audit[-1]
     assert json.loads(audit[-1])["candidates"][0]["person_id"] == "SYN0000002"
@@ -126,3 +126,21 @@ def test_a_database_file_that_is_not_an_index_is_reported_plainly(
     err = capsys.readouterr().err
     assert err.startswith("Cannot open the client index at 'notes.txt'")
     assert "Traceback" not in err
+
+
+def test_import_with_quarantine_reports_incomplete_and_set_aside_rows(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (DATA / "demo-clients.csv").read_text(encoding="utf-8").splitlines()
+    header, first, second, third = lines[:4]
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join([header, first, second.replace("10/04/1938", "31/04/1938"),
+                                 third.replace(",Patricia,", ",Unknown,")]) + "\n",
+                      encoding="utf-8")
+    aside = tmp_path / "aside.csv"
+    assert _run("import", str(export), "--mapping", str(DATA / "demo-mapping.yaml"),
+                "--quarantine", str(aside)) == 0
+    out = capsys.readouterr().out
+    assert "Imported 2 people" in out
+    assert "1 of them are incomplete records (no given name: 1; no family name: 0)" in out
+    assert "1 rows with problems were not imported and are in" in out and str(aside) in out
+    assert f"{export}:3" in aside.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 
 from triage.adapters.clients.importer import import_csv, load_mapping, parse_mapping
 from triage.adapters.clients.store import StoredClientIndex
-from triage.errors import ImportRejected, MappingError
+from triage.errors import ImportRejected, MappingError, RequestError
 from triage.matching.port import KnownStatus, SearchDetails
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -100,8 +100,14 @@ def test_a_failed_import_leaves_the_index_exactly_as_it_was(empty_index: StoredC
     ({"Date_of_Birth": "30/02/1948"}, "date_of_birth",
      "'30/02/1948' is not a real date in the formats %d/%m/%Y, %Y-%m-%d."),
     ({"Date_of_Birth": "01/01/2999"}, "date_of_birth", "the date '01/01/2999' is in the future."),
-    ({"Surname": ""}, "family_name",
-     "the family name is required but the cell 'Surname' is empty."),
+    ({"Surname": "", "Forenames": "Unknown", "NHS_Number": "", "Date_of_Birth": ""},
+     "family_name", "the row has no name and no NHS number or date of birth, so the person "
+     "could not be found again; a person needs a full name, an NHS number or a date of "
+     "birth."),
+    ({"Surname": "Quarmby", "Forenames": "", "NHS_Number": "", "Date_of_Birth": ""},
+     "given_name", "the row has only a family name and no NHS number or date of birth, so "
+     "the person could not be found again; a person needs a full name, an NHS number or a "
+     "date of birth."),
     ({"Surname": "x" * 300}, "family_name",
      "the value is 300 characters long; the longest accepted is 100."),
     ({"Address": "y" * 600}, "address",
@@ -265,3 +271,106 @@ def test_the_code_example_in_the_docs_runs(tmp_path: Path, monkeypatch: pytest.M
          {})
     out = capsys.readouterr().out
     assert "SYN0000002" in out
+
+
+# --------------------------------------------------------------------------- incomplete rows
+
+
+@pytest.mark.parametrize("cells,missing", [
+    ({"Forenames": ""}, ("given_name",)),
+    ({"Forenames": "Unknown"}, ("given_name",)),
+    ({"Forenames": "not KNOWN"}, ("given_name",)),
+    ({"Forenames": "?"}, ("given_name",)),
+    ({"Surname": "-", "NHS_Number": ""}, ("family_name",)),
+    ({"Forenames": "", "Surname": "", "Date_of_Birth": ""}, ("given_name", "family_name")),
+])
+def test_a_person_with_a_missing_or_placeholder_name_is_imported_as_incomplete(
+        empty_index: StoredClientIndex, tmp_path: Path, cells: dict[str, str],
+        missing: tuple[str, ...]) -> None:
+    report = import_csv(empty_index, _csv(tmp_path, GOOD_ROW.replace("R1", "R0"),
+                                          _row(**cells)), DEMO_MAPPING)
+    assert (report.added, report.incomplete) == (2, 1)
+    person = empty_index.person("R1")
+    assert person is not None and person.missing_details == missing and person.incomplete
+    assert "Unknown" not in (person.given_name, person.family_name)
+    complete = empty_index.person("R0")
+    assert complete is not None and not complete.incomplete
+
+
+def test_a_surname_only_person_is_found_by_surname_and_date_of_birth(
+        empty_index: StoredClientIndex, tmp_path: Path) -> None:
+    import_csv(empty_index, _csv(tmp_path, _row(Forenames="Unknown")), DEMO_MAPPING)
+    found = empty_index.search(SearchDetails(family_name="Quarmby", date_of_birth="1948-03-12"))
+    assert [c.person_id for c in found.candidates] == ["R1"]
+    by_nhs = empty_index.search(SearchDetails(nhs_number="999 000 0018"))
+    assert [c.person_id for c in by_nhs.candidates] == ["R1"]
+
+
+def test_the_placeholder_names_live_in_the_mapping_file(empty_index: StoredClientIndex,
+                                                        tmp_path: Path) -> None:
+    text = DEMO_MAPPING.read_text(encoding="utf-8")
+    assert "placeholder_names:" in text
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(text.replace("placeholder_names: [", "placeholder_names: [ZZ, "),
+                       encoding="utf-8")
+    report = import_csv(empty_index, _csv(tmp_path, _row(Forenames="zz")), mapping)
+    assert report.incomplete == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("placeholder_names: [", "placeholder_names: [3, "),
+                   encoding="utf-8")
+    with pytest.raises(MappingError, match="placeholder_names: must be a list of the names"):
+        load_mapping(bad)
+
+
+# --------------------------------------------------------------------------- quarantine
+
+
+def test_without_quarantine_one_bad_row_refuses_the_whole_file(empty_index: StoredClientIndex,
+                                                               tmp_path: Path) -> None:
+    path = _csv(tmp_path, GOOD_ROW, _row(Person_ID="R2", Date_of_Birth="31/04/1950"))
+    _rejected(empty_index, path)
+    assert empty_index.count() == 0
+
+
+def test_quarantine_imports_the_good_rows_and_sets_the_bad_ones_aside(
+        empty_index: StoredClientIndex, tmp_path: Path) -> None:
+    import csv
+
+    path = _csv(tmp_path, GOOD_ROW, _row(Person_ID="R2", Date_of_Birth="31/04/1950"),
+                _row(Person_ID="R3", NHS_Number="123"), _row(Person_ID="R4", Surname="Ames"))
+    aside = tmp_path / "aside.csv"
+    report = import_csv(empty_index, path, DEMO_MAPPING, quarantine=aside)
+    assert (report.added, report.quarantined) == (2, 2)
+    assert empty_index.person("R1") is not None and empty_index.person("R4") is not None
+    with aside.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["Person ID"], r["Quarantine: row"]) for r in rows] == [
+        ("R2", f"{path}:3"), ("R3", f"{path}:4")]
+    assert "date_of_birth: '31/04/1950' is not a real date" in rows[0]["Quarantine: problems"]
+    assert "nhs_number: The NHS number '123' is not valid" in rows[1]["Quarantine: problems"]
+    # The data officer fixes the rows in the quarantine file and imports it again.
+    fixed = aside.read_text(encoding="utf-8").replace("31/04/1950", "30/04/1950").replace(
+        ",123,", ",9990000026,")
+    aside.write_text(fixed, encoding="utf-8")
+    again = import_csv(empty_index, aside, DEMO_MAPPING, quarantine=tmp_path / "aside2.csv")
+    assert (again.added, again.quarantined) == (2, 0)
+    assert empty_index.count() == 4
+
+
+def test_quarantine_keeps_duplicate_system_ids_all_or_nothing(empty_index: StoredClientIndex,
+                                                              tmp_path: Path) -> None:
+    aside = tmp_path / "aside.csv"
+    with pytest.raises(ImportRejected, match="the system id 'R1' is already used on row 2"):
+        import_csv(empty_index, _csv(tmp_path, GOOD_ROW, _row(Surname="Other")), DEMO_MAPPING,
+                   quarantine=aside)
+    assert empty_index.count() == 0
+    assert not aside.exists()
+
+
+def test_a_quarantine_file_that_cannot_be_written_is_refused_before_importing(
+        empty_index: StoredClientIndex, tmp_path: Path) -> None:
+    path = _csv(tmp_path, GOOD_ROW)
+    for target in (tmp_path / "no-such-folder" / "aside.csv", tmp_path):
+        with pytest.raises(RequestError, match="The quarantine file .* cannot be written"):
+            import_csv(empty_index, path, DEMO_MAPPING, quarantine=target)
+        assert empty_index.count() == 0

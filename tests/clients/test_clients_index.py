@@ -56,13 +56,95 @@ def test_a_valid_nhs_number_alone_finds_the_person(loaded_index: StoredClientInd
     assert result.candidates[0].reasons["nhs_number"] == "agrees"
 
 
-def test_an_invalid_nhs_number_is_refused_and_nothing_is_searched(
+def test_an_nhs_number_failing_its_check_is_not_used_but_the_other_details_are(
+        loaded_index: StoredClientIndex, indexed: list[PersonRecord]) -> None:
+    person = next(p for p in indexed if p.nhs_number and p.date_of_birth)
+    assert person.nhs_number and person.date_of_birth
+    wrong = person.nhs_number[:9] + str((int(person.nhs_number[9]) + 1) % 10)
+    result = loaded_index.search(SearchDetails(
+        nhs_number=wrong, given_name=person.given_name.split()[0],
+        family_name=person.family_name, date_of_birth=person.date_of_birth.isoformat()))
+    assert result.searched
+    assert result.candidates[0].person_id == person.system_id
+    assert result.candidates[0].reasons["nhs_number"] == "missing"  # never used to match
+    assert (result.advice or "").startswith(
+        f"The NHS number '{wrong}' is not valid: its check digit does not match")
+    assert "It was not used to match" in (result.advice or "")
+    assert "read the NHS number again" in (result.advice or "")
+
+
+def test_an_invalid_nhs_number_with_too_little_else_is_refused(
         loaded_index: StoredClientIndex) -> None:
-    result = loaded_index.search(SearchDetails(nhs_number="9990000019", family_name="Smith",
-                                               date_of_birth="1950"))
-    assert not result.searched
-    assert result.candidates == ()
-    assert "read it again" in (result.advice or "")
+    alone = loaded_index.search(SearchDetails(nhs_number="9990000019"))
+    assert not alone.searched and alone.missing == ("nhs_number",)
+    assert "read it again" in (alone.advice or "")
+    thin = loaded_index.search(SearchDetails(nhs_number="9990000019", family_name="Smith"))
+    assert not thin.searched and thin.missing[0] == "nhs_number"
+    assert "The other details are not enough to search on their own either" in (
+        thin.advice or "")
+
+
+def test_an_nhs_number_with_letters_is_a_sentence_naming_the_field(
+        loaded_index: StoredClientIndex) -> None:
+    result = loaded_index.search(SearchDetails(nhs_number="99900O0018"))
+    assert result.advice == ("The NHS number '99900O0018' is not valid: it needs exactly 10 "
+                             "digits. Please ask the caller to read it again, digit by digit.")
+
+
+def test_an_nhs_number_on_a_record_with_other_details_says_do_not_create_a_record(
+        loaded_index: StoredClientIndex, indexed: list[PersonRecord]) -> None:
+    person = next(p for p in indexed if p.nhs_number and p.date_of_birth)
+    result = loaded_index.search(SearchDetails(
+        nhs_number=person.nhs_number, given_name="Xavier", family_name="Quorndon-Pask",
+        date_of_birth="1901-01-01", postcode="ZE2 9XX"))
+    assert [c.person_id for c in result.candidates][:1] == [person.system_id]
+    assert result.candidates[0].band is MatchBand.POSSIBLE
+    assert "belongs to a record whose other details are different" in (result.advice or "")
+    assert "do not create a new record" in (result.advice or "")
+    assert "not known" not in (result.advice or "")
+
+
+def test_the_python_api_takes_a_date_and_an_int_and_refuses_other_types(
+        loaded_index: StoredClientIndex, indexed: list[PersonRecord]) -> None:
+    from triage.errors import RequestError
+
+    person = next(p for p in indexed if p.nhs_number and p.date_of_birth)
+    typed = loaded_index.search(SearchDetails(
+        nhs_number=int(person.nhs_number or 0), family_name=person.family_name,
+        date_of_birth=person.date_of_birth))  # type: ignore[arg-type]
+    assert typed.candidates[0].person_id == person.system_id
+    assert typed.candidates[0].reasons["nhs_number"] == "agrees"
+    assert typed.candidates[0].reasons["date_of_birth"] == "agrees"
+    with pytest.raises(RequestError, match="The date of birth must be text such as 1948-03-12, "
+                       "or a date, not float."):
+        SearchDetails(date_of_birth=1948.0)  # type: ignore[arg-type]
+    with pytest.raises(RequestError, match="The family name must be text, not list."):
+        SearchDetails(family_name=["Smith"])  # type: ignore[arg-type]
+    with pytest.raises(RequestError, match="The nhs number must be text of 10 digits"):
+        SearchDetails(nhs_number=True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("postcode", ["' OR 1=1 --", "SW1A-1AA", "SW1A 1AA;", "ЅW1A 1AA",
+                                      "SW1A\u00a01AA", "LS6 2AB."])
+def test_a_postcode_with_punctuation_or_other_script_is_refused_not_rewritten(
+        loaded_index: StoredClientIndex, postcode: str) -> None:
+    result = loaded_index.search(SearchDetails(family_name="Smith", date_of_birth="1950",
+                                               postcode=postcode))
+    assert not result.searched and result.missing == ("postcode",)
+    assert result.advice == (f"The postcode '{postcode}' has characters a postcode does not "
+                             "have (only the letters A to Z, digits and one space, such as "
+                             "SW1A 1AA). Please ask the caller to repeat it.")
+
+
+def test_each_band_is_said_in_words(loaded_index: StoredClientIndex,
+                                    indexed: list[PersonRecord]) -> None:
+    person = next(p for p in indexed if p.date_of_birth)
+    assert person.date_of_birth
+    result = loaded_index.search(SearchDetails(given_name=person.given_name.split()[0],
+                                               family_name=person.family_name,
+                                               date_of_birth=person.date_of_birth.isoformat()))
+    assert result.candidates[0].words == "very likely the same person: confirm with the caller"
+    assert MatchBand.POSSIBLE.words == "check carefully: may be the same person"
 
 
 @pytest.mark.parametrize("slip", [

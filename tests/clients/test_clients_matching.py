@@ -42,10 +42,12 @@ def test_nhs_numbers_in_the_never_issued_999_range_pass_the_modulus_11_check() -
 
 def test_an_nhs_number_with_a_wrong_check_digit_is_refused_with_a_request_to_re_read_it() -> None:
     refusal = _refusal(nhs_number="999 000 0019", family_name="Hatherley")
-    assert refusal.missing == ("nhs_number",)
-    assert refusal.advice == (
+    assert refusal.missing == ("nhs_number", "date_of_birth", "postcode")
+    assert refusal.advice.startswith(
         "The NHS number '999 000 0019' is not valid: its check digit does not match, so a "
-        "digit was probably misheard. Please ask the caller to read it again, digit by digit.")
+        "digit was probably misheard. Please ask the caller to read it again, digit by digit. "
+        "The other details are not enough to search on their own either: Not enough details "
+        "to search: a name alone could be many people.")
 
 
 def test_an_nhs_number_of_the_wrong_length_is_refused() -> None:

@@ -140,7 +140,8 @@ def test_known_person_is_routed_to_their_allocated_worker(handler: Handler) -> N
     label = page.locator(f"label[for='{candidate.get_attribute('id')}']").inner_text()
     assert f"Year of birth: {person.date_of_birth.year}" in label
     hint = page.locator(f"#{candidate.get_attribute('id')}-item-hint").inner_text()
-    assert hint.startswith("Match") and "Last name agrees" in hint.replace("last", "Last")
+    assert hint.startswith("Very likely the same person: confirm with the caller.")
+    assert "Last name agrees" in hint.replace("last", "Last") and "score" not in hint
     candidate.check()
     handler.click("Confirm and continue")
 

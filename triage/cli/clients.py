@@ -17,7 +17,7 @@ from typing import Any
 
 from triage.adapters.clients.audit import JsonLinesSearchRecorder
 from triage.adapters.clients.importer import import_csv
-from triage.adapters.clients.store import DB_ENV, open_client_index
+from triage.adapters.clients.store import DB_ENV, open_client_index, weights_location
 from triage.errors import ClientIndexError
 from triage.matching.port import SearchDetails, SearchResult
 from triage_qa.people import MAX_PEOPLE, generate_people, write_csv
@@ -38,11 +38,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     imp = commands.add_parser("import", help="import a case-management CSV export",
                               description="Import people from a CSV export. All rows or none: "
-                              "any problem leaves the index unchanged. Re-importing updates "
+                              "any problem leaves the index unchanged, unless --quarantine "
+                              "sets the rows with problems aside. Re-importing updates "
                               "people by system id.")
     imp.add_argument("csv", type=Path, help="the CSV export")
     imp.add_argument("--mapping", type=Path, required=True,
                      help="the YAML column-mapping file (see docs/clients.md)")
+    imp.add_argument("--quarantine", type=Path, metavar="FILE",
+                     help="import the good rows and write the rows with problems, with their "
+                     "row and reason, to this CSV file (without it: all rows or none)")
     imp.add_argument("--db", help=db_help)
     imp.set_defaults(func=run_import)
 
@@ -54,6 +58,26 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     gen.add_argument("--csv", type=Path, help="write a CSV export here instead of indexing")
     gen.add_argument("--db", help=db_help)
     gen.set_defaults(func=run_generate)
+
+    rebuild = commands.add_parser(
+        "rebuild", help="remake the blocking keys after an upgrade",
+        description="Remake every person's blocking keys with this version's key table, in "
+        "one transaction (searches wait meanwhile). Run it once after an upgrade that "
+        "changes the keys; 'triage clients search' says when it is needed.")
+    rebuild.add_argument("--db", help=db_help)
+    rebuild.set_defaults(func=run_rebuild)
+
+    train = commands.add_parser(
+        "train", help="learn match weights from the index itself",
+        description="Learn Fellegi-Sunter match weights (m and u for each field and level "
+        "of agreement) from the people on the index, and write them with the index's id. "
+        "Searches use them when the file is present and the built-in weights when not.")
+    train.add_argument("--out", type=Path, help="the weights file (default: "
+                       "$TRIAGE_CLIENTS_WEIGHTS, or beside the SQLite file)")
+    train.add_argument("--sample", type=int, default=3000,
+                       help="people whose blocked pairs are learned from (default 3000)")
+    train.add_argument("--db", help=db_help)
+    train.set_defaults(func=run_train)
 
     search = commands.add_parser("search", help="search for a person",
                                  description="Search the index with what the caller gave.")
@@ -74,7 +98,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _needs_subcommand(parser: argparse.ArgumentParser) -> Any:
     def show_help(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
-        print("\nGive a clients command: import, generate or search.", file=sys.stderr)
+        print("\nGive a clients command: import, generate, rebuild, train or search.",
+              file=sys.stderr)
         return 1
 
     return show_help
@@ -89,12 +114,21 @@ def run_import(args: argparse.Namespace) -> int:
     """``triage clients import``."""
     try:
         with open_client_index(args.db) as index:
-            summary = import_csv(index, args.csv, args.mapping)
+            report = import_csv(index, args.csv, args.mapping, quarantine=args.quarantine)
             total = index.count()
     except ClientIndexError as exc:
         return _fail(str(exc))
-    print(f"Imported {summary.total} people from {args.csv} ({summary.added} added, "
-          f"{summary.updated} updated); the index now holds {total}.")
+    print(f"Imported {report.total} people from {args.csv} ({report.added} added, "
+          f"{report.updated} updated); the index now holds {total}.")
+    if report.incomplete:
+        print(f"{report.incomplete} of them are incomplete records (no given name: "
+              f"{report.missing_given}; no family name: {report.missing_family}); they are "
+              "flagged on the record and can be found by NHS number, date of birth or the "
+              "name they have.")
+    if report.quarantine_path is not None:
+        print(f"{report.quarantined} rows with problems were not imported and are in "
+              f"{report.quarantine_path} with their row and reason; fix them there and "
+              "import that file again with the same mapping.")
     return 0
 
 
@@ -119,6 +153,42 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rebuild(args: argparse.Namespace) -> int:
+    """``triage clients rebuild``."""
+    try:
+        with open_client_index(args.db, create=False) as index:
+            before = index.keys_version()
+            count = index.rebuild_keys()
+            after = index.keys_version()
+    except ClientIndexError as exc:
+        return _fail(str(exc))
+    print(f"Remade the blocking keys of {count} people (key table version {before} -> "
+          f"{after}).")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``triage clients train``."""
+    if not 100 <= args.sample <= 100_000:
+        return _fail(f"Cannot learn from a sample of {args.sample} people; choose from 100 "
+                     "to 100,000.")
+    out = args.out or weights_location(args.db)
+    try:
+        with open_client_index(args.db, create=False, weights=False) as index:
+            weights = index.train_weights(out, sample=args.sample)
+    except ClientIndexError as exc:
+        return _fail(str(exc))
+    print(f"Learned match weights from {weights.people:,} people ({weights.pairs:,} blocked "
+          f"pairs) and wrote them to {out}, for index {weights.index_id}. Searches of this "
+          "index now use them; remove the file to go back to the built-in weights.")
+    for name in weights.m:
+        print(f"  {name.replace('_', ' ')}: " + ", ".join(
+            f"{level} {weights.points(name, level) or 0.0:+.1f} points"
+            for level in ("agrees", "partly agrees", "disagrees")))
+    print("  Other fields (the NHS number always) keep their built-in points.")
+    return 0
+
+
 def _render(result: SearchResult) -> str:
     if not result.searched:
         return f"Not searched. {result.advice}"
@@ -129,9 +199,9 @@ def _render(result: SearchResult) -> str:
     lines.append(f"{len(result.candidates)} {noun}, best first (nothing has been chosen):")
     for n, c in enumerate(result.candidates, 1):
         s = c.summary
-        lines.append(f"{n:>2}. {c.person_id:<12} {c.band.value:<9} score {c.score:.2f}  "
-                     f"{s.get('initials', '')}, born {s.get('year_of_birth', '?')}, "
-                     f"postcode district {s.get('postcode_district', '?')}")
+        lines.append(f"{n:>2}. {c.person_id:<12} {s.get('initials', '')}, born "
+                     f"{s.get('year_of_birth', '?')}, postcode district "
+                     f"{s.get('postcode_district', '?')}: {c.words}")
         lines.append("    " + "; ".join(f"{k.replace('_', ' ')} {v}"
                                           for k, v in c.reasons.items()))
     if result.advice:
@@ -148,11 +218,14 @@ def run_search(args: argparse.Namespace) -> int:
     audit = JsonLinesSearchRecorder(Path(os.environ.get(AUDIT_ENV) or DEFAULT_AUDIT))
     try:
         with open_client_index(args.db, audit=audit, create=False) as index:
+            stale = index.keys_out_of_date()
             result = index.search(details, limit=args.limit)
     except ClientIndexError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"Cannot write the search audit trail: {exc}.")
+    if stale:
+        print(stale, file=sys.stderr)
     if args.json:
         print(json.dumps({
             "searched": result.searched,

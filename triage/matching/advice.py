@@ -7,10 +7,23 @@ from collections.abc import Sequence
 
 from triage.matching.port import MatchBand
 from triage.matching.profile import MatchProfile
-from triage.matching.scoring import DISAGREES, MISSING, PARTLY, Scored
+from triage.matching.scoring import AGREES, DISAGREES, MISSING, PARTLY, Scored
 from triage.vocabulary import FIELD_WORDS, postcode_district
 
 NOT_FOUND = "Not found with these details."
+NHS_CONFLICT = (
+    "The NHS number given belongs to a record whose other details are different: probably a "
+    "data-entry error, in this record or in what was given. Check the details with the "
+    "caller, and do not create a new record for the person until this is resolved.")
+_IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "postcode", "address")
+
+
+def nhs_conflict(scored: Scored) -> bool:
+    """True when the NHS number agrees but no other detail given does."""
+    r = scored.reasons
+    others = [r[f] for f in _IDENTITY_FIELDS if r[f] != MISSING]
+    return r["nhs_number"] == AGREES and bool(others) and all(
+        v == DISAGREES for v in others)
 
 
 def _initials(profile: MatchProfile) -> str:

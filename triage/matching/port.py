@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
+
+from triage.errors import RequestError
 
 
 class KnownStatus(StrEnum):
@@ -28,6 +31,22 @@ class MatchBand(StrEnum):
     POSSIBLE = "possible"
     UNLIKELY = "unlikely"
 
+    @property
+    def words(self) -> str:
+        """What the band means, in the words a handler is shown instead of a score."""
+        return BAND_WORDS[self]
+
+
+BAND_WORDS = {
+    MatchBand.MATCH: "very likely the same person: confirm with the caller",
+    MatchBand.POSSIBLE: "check carefully: may be the same person",
+    MatchBand.UNLIKELY: "unlikely to be the same person",
+}
+"""The words for each band; docs/clients.md gives how often each band was right."""
+
+_TEXT_FIELDS = ("nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
+                "address", "searcher")
+
 
 @dataclass(frozen=True, slots=True)
 class SearchDetails:
@@ -41,6 +60,26 @@ class SearchDetails:
     address: str | None = None
     # Who is searching (a user id, never a name); recorded in the audit trail, not matched.
     searcher: str | None = None
+
+    def __post_init__(self) -> None:
+        # Callers from Python may pass a date of birth as a date and an NHS number as an
+        # int; anything else that is not text is refused with a sentence naming the field.
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if value is None or isinstance(value, str):
+                continue
+            if name == "date_of_birth" and isinstance(value, date):
+                text = (value.date() if isinstance(value, datetime) else value).isoformat()
+            elif name == "nhs_number" and isinstance(value, int) and not isinstance(value, bool) \
+                    and value >= 0:
+                text = f"{value:010d}"
+            else:
+                accepted = {"date_of_birth": "text such as 1948-03-12, or a date",
+                            "nhs_number": "text of 10 digits, or a whole number"}.get(
+                                name, "text")
+                raise RequestError(f"The {name.replace('_', ' ')} must be {accepted}, not "
+                                   f"{type(value).__name__}.")
+            object.__setattr__(self, name, text)
 
     def given_fields(self) -> tuple[str, ...]:
         """Names of the fields the caller actually gave (non-blank)."""
@@ -79,6 +118,11 @@ class Candidate:
     band: MatchBand
     summary: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        """The band in a handler's words (the score is for sorting, not for reading)."""
+        return self.band.words
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from triage.vocabulary import (
     normalise_postcode,
 )
 
+_POSTCODE_CHARACTERS = re.compile(r"[A-Za-z0-9]+(?: +[A-Za-z0-9]+)?")
 MAX_FIELD_LENGTH = 100
 MAX_ADDRESS_LENGTH = 200
 
@@ -35,6 +37,8 @@ class Query:
     postcode: str = ""
     address: str = ""
     fields_given: tuple[str, ...] = ()
+    # Said to the handler before the results: an NHS number that was given but not used.
+    notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +66,15 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
             return Refusal((name,), f"The {FIELD_WORDS[name]} given contains control "
                            "characters; please enter it again as plain text.")
     nhs = ""
+    nhs_problem = ""
     if (details.nhs_number or "").strip():
         raw = details.nhs_number or ""
         problem = nhs_number_problem(raw)
         if problem:
-            return Refusal(("nhs_number",), problem)
-        nhs = clean_nhs_number(raw)
+            # Never matched on; the search goes ahead on the other details if they suffice.
+            nhs_problem = problem
+        else:
+            nhs = clean_nhs_number(raw)
     given = name_tokens(details.given_name)
     family = name_tokens(details.family_name)
     for name, words in (("given_name", given), ("family_name", family)):
@@ -83,6 +90,10 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
             return Refusal(("date_of_birth",), str(exc))
     postcode = ""
     if (details.postcode or "").strip():
+        if not _POSTCODE_CHARACTERS.fullmatch((details.postcode or "").strip()):
+            return Refusal(("postcode",), f"The postcode '{details.postcode}' has characters a "
+                           "postcode does not have (only the letters A to Z, digits and one "
+                           "space, such as SW1A 1AA). Please ask the caller to repeat it.")
         postcode = normalise_postcode(details.postcode)
         if not (is_full_postcode(postcode) or is_outward_code(postcode)):
             return Refusal(("postcode",), f"The postcode '{details.postcode}' is not a UK "
@@ -92,6 +103,29 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
     if (details.address or "").strip() and not address:
         return Refusal(("address",), f"The address '{details.address}' has no letters or "
                        "numbers in it. Please ask the caller to repeat it.")
+    if nhs_problem and not (given or family or dob or postcode or address):
+        return Refusal(("nhs_number",), nhs_problem)
+    if nhs_problem:
+        refusal = _not_enough(nhs, given, family, dob, postcode, address)
+        if refusal is not None:
+            return Refusal(("nhs_number", *refusal.missing),
+                           f"{nhs_problem} The other details are not enough to search on "
+                           f"their own either: {refusal.advice}")
+        notice = (f"{nhs_problem.split(' Please ask')[0]} It was not used to match: these "
+                  "results are from the other details. Ask the caller to read the NHS number "
+                  "again, digit by digit.")
+    else:
+        refusal = _not_enough(nhs, given, family, dob, postcode, address)
+        if refusal is not None:
+            return refusal
+        notice = ""
+    return Query(nhs_number=nhs, given=given, family=family, dob=dob, postcode=postcode,
+                 address=address, fields_given=details.given_fields(), notice=notice)
+
+
+def _not_enough(nhs: str, given: tuple[str, ...], family: tuple[str, ...],
+                dob: PartialDate | None, postcode: str, address: str) -> Refusal | None:
+    """Why these details are too few to search on, or None when they are enough."""
     if not nhs:
         if not family and not given and not dob and not postcode and not address:
             return Refusal(("nhs_number", "family_name", "date_of_birth"),
@@ -106,5 +140,4 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
             return Refusal(("date_of_birth", "postcode"),
                            "Not enough details to search: a name alone could be many people. "
                            "Ask for the date of birth or the postcode as well.")
-    return Query(nhs_number=nhs, given=given, family=family, dob=dob, postcode=postcode,
-                 address=address, fields_given=details.given_fields())
+    return None

@@ -40,6 +40,13 @@ class PersonRecord:
     alerts: tuple[str, ...] = ()
     preferred_language: str | None = None
     communication_needs: str | None = None
+    # Details the export did not hold ("given_name", "family_name"): an incomplete record.
+    missing_details: tuple[str, ...] = ()
+
+    @property
+    def incomplete(self) -> bool:
+        """True when the export held no given name or no family name for this person."""
+        return bool(self.missing_details)
 
     def to_json(self) -> str:
         """Serialise for storage (dates as ISO strings)."""

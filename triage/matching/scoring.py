@@ -17,6 +17,7 @@ from triage.matching.normalise import family_codes, name_code
 from triage.matching.port import MatchBand
 from triage.matching.profile import MatchProfile
 from triage.matching.query import Query
+from triage.matching.weights import MatchWeights
 from triage.vocabulary import (
     SEARCH_FIELDS,
     PartialDate,
@@ -187,18 +188,20 @@ class Scored:
     reasons: dict[str, str]
 
 
-def score_profile(query: Query, profile: MatchProfile) -> Scored:
-    """Compare every field of a search with one stored person."""
-    reasons: dict[str, str] = {}
-    points = 0.0
-    for name, (reason, pts) in (
-        ("nhs_number", _compare_nhs(query.nhs_number, profile)),
-        ("date_of_birth", _compare_dob(query.dob, profile.dob)),
-        ("postcode", _compare_postcode(query.postcode, profile)),
-        ("address", _compare_address(query.address, profile)),
-    ):
-        reasons[name] = reason
-        points += pts
+def score_profile(query: Query, profile: MatchProfile,
+                  weights: MatchWeights | None = None) -> Scored:
+    """Compare every field of a search with one stored person.
+
+    With ``weights`` (learned from the index by ``triage clients train``) each field's
+    points are the learned points for the level it compared at; without, the built-in
+    points below.
+    """
+    compared: dict[str, tuple[str, float]] = {
+        "nhs_number": _compare_nhs(query.nhs_number, profile),
+        "date_of_birth": _compare_dob(query.dob, profile.dob),
+        "postcode": _compare_postcode(query.postcode, profile),
+        "address": _compare_address(query.address, profile),
+    }
     family = " ".join(query.family)
     straight_f = _compare_family(family, family_codes(family), profile)
     straight_g = _compare_given(query.given, profile)
@@ -209,9 +212,12 @@ def score_profile(query: Query, profile: MatchProfile) -> Scored:
         swapped_g = _compare_given(query.family, profile)
         if swapped_f[1] + swapped_g[1] - 1.0 > straight_f[1] + straight_g[1]:
             names = ((swapped_g[0], swapped_g[1] - 0.5), (swapped_f[0], swapped_f[1] - 0.5))
-    reasons["given_name"], reasons["family_name"] = names[0][0], names[1][0]
-    points += names[0][1] + names[1][1]
-    return Scored(profile, points, {f: reasons[f] for f in SEARCH_FIELDS})
+    compared["given_name"], compared["family_name"] = names
+    points = 0.0
+    for name, (reason, pts) in compared.items():
+        learned = weights.points(name, reason) if weights is not None else None
+        points += pts if learned is None else learned
+    return Scored(profile, points, {f: compared[f][0] for f in SEARCH_FIELDS})
 
 
 def score_of(points: float) -> float:

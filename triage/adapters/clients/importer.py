@@ -23,7 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from triage.adapters.clients.store import ImportSummary, StoredClientIndex
-from triage.errors import ImportProblem, ImportRejected, MappingError
+from triage.errors import ImportProblem, ImportRejected, MappingError, RequestError
 from triage.matching.normalise import EARLIEST_BIRTH_YEAR, name_tokens
 from triage.matching.records import CaseStatus, PersonRecord
 from triage.vocabulary import (
@@ -36,8 +36,8 @@ from triage.vocabulary import (
 FIELDS: dict[str, str] = {
     "system_id": "the person's id in the case-management system (required)",
     "nhs_number": "10-digit NHS number",
-    "given_name": "given name(s) (required)",
-    "family_name": "family name (required)",
+    "given_name": "given name(s) (required column; a cell may be blank or a placeholder)",
+    "family_name": "family name (required column; a cell may be blank or a placeholder)",
     "previous_family_names": "previous family names, e.g. a maiden name (list)",
     "aliases": "other full names the person is known by, 'Given Family' (list)",
     "date_of_birth": "date of birth (required column; a cell may be blank)",
@@ -61,7 +61,14 @@ LIST_FIELDS = ("previous_family_names", "aliases", "previous_addresses", "previo
 MAX_CELL_LENGTH = 500
 MAX_NAME_LENGTH = 100
 _MAPPING_KEYS = ("version", "delimiter", "encoding", "list_separator", "date_formats",
-                 "columns", "ignore_columns", "case_status_values", "alert_values")
+                 "columns", "ignore_columns", "case_status_values", "alert_values",
+                 "placeholder_names")
+DEFAULT_PLACEHOLDERS = ("Unknown", "Not known", "Not recorded", "?", "-", "N/A")
+# Columns a quarantine file adds after the export's own; an import ignores them, so a
+# data officer can fix the rows in place and import the file again.
+QUARANTINE_ROW = "Quarantine: row"
+QUARANTINE_REASON = "Quarantine: problems"
+QUARANTINE_COLUMNS = (QUARANTINE_ROW, QUARANTINE_REASON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,8 @@ class ColumnMapping:
     case_status_values: dict[str, CaseStatus] = field(default_factory=lambda: {
         "open": CaseStatus.OPEN, "closed": CaseStatus.CLOSED})
     alert_values: dict[str, str] = field(default_factory=dict)  # export code -> alert
+    # Names that mean "not known" (compared without case): such a name is missing.
+    placeholder_names: tuple[str, ...] = DEFAULT_PLACEHOLDERS
 
 
 # --------------------------------------------------------------------------- mapping file
@@ -178,13 +187,20 @@ def parse_mapping(raw: Any, *, path: str = "mapping") -> ColumnMapping:
     else:
         alert_values = {str(k).strip().casefold(): _alert_name(str(v))
                         for k, v in alerts_raw.items()}
+    placeholders_raw = raw.get("placeholder_names", list(DEFAULT_PLACEHOLDERS))
+    if not isinstance(placeholders_raw, list) or not all(
+            isinstance(v, str) and v.strip() for v in placeholders_raw):
+        problems.append(_problem(path, "placeholder_names", "must be a list of the names the "
+                                 "export uses for 'not known', such as Unknown or '?'."))
+        placeholders_raw = list(DEFAULT_PLACEHOLDERS)
     if problems:
         raise MappingError("The column mapping is not usable:\n" + "\n".join(problems),
                            path=path)
     return ColumnMapping(columns=columns, ignore_columns=tuple(ignore_raw), delimiter=delimiter,
                          encoding=encoding, list_separator=separator,
                          date_formats=tuple(formats), case_status_values=status_values,
-                         alert_values=alert_values)
+                         alert_values=alert_values,
+                         placeholder_names=tuple(v.strip() for v in placeholders_raw))
 
 
 def load_mapping(path: Path | str) -> ColumnMapping:
@@ -251,8 +267,11 @@ class _RowReader:
 
     def name(self, fld: str, *, required: bool = False) -> str:
         value = self.text(fld, required=required, limit=MAX_NAME_LENGTH)
+        if value.casefold() in {p.casefold() for p in self.m.placeholder_names}:
+            return ""
         if value and not name_tokens(value):
-            self.fail(fld, f"the name '{value}' has no letters in it.")
+            self.fail(fld, f"the name '{value}' has no letters in it; if the export uses it "
+                      "for 'not known', add it to placeholder_names in the mapping.")
         return value
 
     def when(self, fld: str, *, birth: bool = False) -> date | None:
@@ -291,8 +310,8 @@ class _RowReader:
             if problem:
                 self.fail("nhs_number", problem.split(" Please ask")[0])
             nhs = re.sub(r"[\s\-]", "", nhs)
-        given = self.name("given_name", required=True)
-        family = self.name("family_name", required=True)
+        given = self.name("given_name")
+        family = self.name("family_name")
         previous = self.items("previous_family_names")
         for p in previous:
             if not name_tokens(p):
@@ -316,9 +335,18 @@ class _RowReader:
                       f"opened ({opened.isoformat()}).")
         alerts = tuple(dict.fromkeys(
             self.m.alert_values.get(a.casefold(), _alert_name(a)) for a in self.items("alerts")))
+        if len(self.problems) == before and not nhs and dob is None and not (given and family):
+            have = "only a family name" if family else "only a given name" if given else \
+                "no name"
+            self.fail("given_name" if family else "family_name",
+                      f"the row has {have} and no NHS number or date of birth, so the person "
+                      "could not be found again; a person needs a full name, an NHS number "
+                      "or a date of birth.")
         if len(self.problems) > before:
             return None
+        missing = tuple(f for f, v in (("given_name", given), ("family_name", family)) if not v)
         return PersonRecord(
+            missing_details=missing,
             system_id=system_id,
             nhs_number=nhs or None,
             given_name=given,
@@ -357,16 +385,43 @@ def _check_header(header: Sequence[str], mapping: ColumnMapping) -> list[ImportP
                                           "from the file; its columns are: "
                                           + ", ".join(header) + "."))
     for heading in header:
-        if heading not in mapped and heading not in mapping.ignore_columns:
+        if heading not in mapped and heading not in mapping.ignore_columns \
+                and heading not in QUARANTINE_COLUMNS:
             problems.append(ImportProblem(1, None, f"the column '{heading}' is not in the "
                                           "mapping; map it to a field or list it under "
                                           "ignore_columns."))
     return problems
 
 
-def parse_export(text: str, mapping: ColumnMapping, *, source: str = "") -> list[PersonRecord]:
-    """Read the text of an export; raise :class:`ImportRejected` listing every problem."""
-    problems: list[ImportProblem] = []
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row of an export that could not be imported, with its cells and problems."""
+
+    row: int
+    cells: tuple[str, ...]
+    problems: tuple[ImportProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRows:
+    """What an export holds: the people that can be imported and the rows that cannot."""
+
+    header: tuple[str, ...]
+    people: tuple[PersonRecord, ...]
+    rejected: tuple[RejectedRow, ...] = ()
+
+
+def parse_export(text: str, mapping: ColumnMapping, *, source: str = "",
+                 quarantine: bool = False) -> ExportRows:
+    """Read the text of an export.
+
+    Without ``quarantine`` any problem raises :class:`ImportRejected` listing every
+    problem. With it, rows with problems are returned as rejected rows instead; problems
+    with the whole file (its header, a row that breaks the CSV, a repeated system id)
+    still reject it whole.
+    """
+    fatal: list[ImportProblem] = []
+    rejected: list[RejectedRow] = []
     people: list[PersonRecord] = []
     first_row: dict[str, int] = {}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter,
@@ -379,9 +434,9 @@ def parse_export(text: str, mapping: ColumnMapping, *, source: str = "") -> list
     except csv.Error as exc:
         raise ImportRejected([ImportProblem(1, None, f"the header row cannot be read: {exc}.")],
                              source=source) from exc
-    problems += _check_header(header, mapping)
-    if problems:
-        raise ImportRejected(problems, source=source)
+    fatal += _check_header(header, mapping)
+    if fatal:
+        raise ImportRejected(fatal, source=source)
     position = {h: i for i, h in enumerate(header)}
     line = reader.line_num
     while True:
@@ -391,36 +446,39 @@ def parse_export(text: str, mapping: ColumnMapping, *, source: str = "") -> list
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(ImportProblem(start, None, f"the row cannot be read as CSV: {exc}."))
+            fatal.append(ImportProblem(start, None, f"the row cannot be read as CSV: {exc}."))
             break
         line = reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            problems.append(ImportProblem(start, None, f"the row has {len(cells)} cells but the "
-                                          f"header has {len(header)} columns."))
+            rejected.append(RejectedRow(start, tuple(cells), (ImportProblem(
+                start, None, f"the row has {len(cells)} cells but the header has "
+                f"{len(header)} columns."),)))
             continue
         values = {fld: cells[position[h]] for fld, h in mapping.columns.items()}
-        person = _RowReader(mapping, values, start, problems).person()
-        if person is None:
+        row_problems: list[ImportProblem] = []
+        person = _RowReader(mapping, values, start, row_problems).person()
+        if person is None or row_problems:
+            rejected.append(RejectedRow(start, tuple(cells), tuple(row_problems)))
             continue
         if person.system_id in first_row:
-            problems.append(ImportProblem(start, "system_id", f"the system id "
-                                          f"'{person.system_id}' is already used on row "
-                                          f"{first_row[person.system_id]}."))
+            fatal.append(ImportProblem(start, "system_id", f"the system id "
+                                       f"'{person.system_id}' is already used on row "
+                                       f"{first_row[person.system_id]}."))
             continue
         first_row[person.system_id] = start
         people.append(person)
-    if problems:
+    row_problems_all = [p for r in rejected for p in r.problems]
+    if fatal or (rejected and not quarantine):
+        problems = sorted(fatal + row_problems_all, key=lambda p: p.row or 0)
         raise ImportRejected(problems, source=source)
-    return people
+    return ExportRows(tuple(header), tuple(people), tuple(rejected))
 
 
-def read_export(path: Path | str, mapping: ColumnMapping) -> list[PersonRecord]:
-    """Read an export file; raise :class:`ImportRejected` listing every problem."""
-    path = Path(path)
+def _read_text(path: Path, mapping: ColumnMapping) -> str:
     try:
-        text = path.read_bytes().decode(mapping.encoding)
+        return path.read_bytes().decode(mapping.encoding)
     except OSError as exc:
         raise ImportRejected([ImportProblem(None, None, f"the file cannot be read: {exc}.")],
                              source=str(path)) from exc
@@ -430,16 +488,99 @@ def read_export(path: Path | str, mapping: ColumnMapping) -> list[PersonRecord]:
                                             f"{mapping.encoding} text ({exc.reason}); set "
                                             "'encoding' in the mapping.")],
                              source=str(path)) from exc
-    return parse_export(text, mapping, source=str(path))
+
+
+def read_export(path: Path | str, mapping: ColumnMapping) -> list[PersonRecord]:
+    """Read an export file; raise :class:`ImportRejected` listing every problem."""
+    path = Path(path)
+    return list(parse_export(_read_text(path, mapping), mapping, source=str(path)).people)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: people written, incomplete records, rows set aside."""
+
+    added: int
+    updated: int
+    incomplete: int = 0
+    missing_given: int = 0
+    missing_family: int = 0
+    quarantined: int = 0
+    quarantine_path: str | None = None
+
+    @property
+    def total(self) -> int:
+        """People written."""
+        return self.added + self.updated
+
+
+def _check_quarantine(path: Path) -> bool:
+    """Refuse, before anything is imported, a quarantine file that cannot be written;
+    return whether it existed already (it is not emptied until the rows are known)."""
+    existed = path.exists()
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "it is a folder")
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise RequestError(f"The quarantine file '{path}' cannot be written ({reason}); "
+                           "nothing was imported. Choose a path in a folder you can write "
+                           "to.") from None
+
+
+    return existed
+
+
+def _write_quarantine(path: Path, rows: ExportRows, source: str, delimiter: str) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        _write_rows(csv.writer(handle, delimiter=delimiter), rows, source)
+
+
+def _write_rows(writer: Any, rows: ExportRows, source: str) -> None:
+    writer.writerow([*rows.header, *QUARANTINE_COLUMNS])
+    for bad in rows.rejected:
+        cells = list(bad.cells[:len(rows.header)])
+        cells += [""] * (len(rows.header) - len(cells))
+        writer.writerow([*cells, f"{source}:{bad.row}",
+                         " | ".join(p.render() for p in bad.problems)])
 
 
 def import_csv(index: StoredClientIndex, csv_path: Path | str,
-               mapping: ColumnMapping | Path | str) -> ImportSummary:
-    """Import an export into the index: all rows or none; re-import updates by system id."""
+               mapping: ColumnMapping | Path | str, *,
+               quarantine: Path | str | None = None) -> ImportReport:
+    """Import an export into the index; re-import updates by system id.
+
+    All rows or none, unless ``quarantine`` names a file: then rows with problems are
+    written there (the export's columns, then the row they came from and the problems)
+    and the good rows are imported. A quarantine file that cannot be written refuses the
+    import before anything is read; problems with the whole file still refuse it whole.
+    """
     if not isinstance(mapping, ColumnMapping):
         mapping = load_mapping(mapping)
-    people = read_export(csv_path, mapping)
+    csv_path = Path(csv_path)
+    aside = Path(quarantine) if quarantine is not None else None
+    existed = _check_quarantine(aside) if aside is not None else True
+    try:
+        rows = parse_export(_read_text(csv_path, mapping), mapping, source=str(csv_path),
+                            quarantine=aside is not None)
+    except ImportRejected:
+        if aside is not None and not existed:
+            aside.unlink(missing_ok=True)
+        raise
+    if aside is not None:
+        _write_quarantine(aside, rows, str(csv_path), mapping.delimiter)
+    people = list(rows.people)
     if index.count() == 0:
         # A first import of a whole export: the fast path, still one transaction.
-        return ImportSummary(added=index.bulk_load(people), updated=0)
-    return index.add_people(people)
+        summary = ImportSummary(added=index.bulk_load(people), updated=0)
+    else:
+        summary = index.add_people(people)
+    return ImportReport(
+        added=summary.added, updated=summary.updated,
+        incomplete=sum(p.incomplete for p in people),
+        missing_given=sum("given_name" in p.missing_details for p in people),
+        missing_family=sum("family_name" in p.missing_details for p in people),
+        quarantined=len(rows.rejected),
+        quarantine_path=str(quarantine) if quarantine is not None else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from array import array
 from collections.abc import Iterable, Sequence
 
@@ -18,12 +19,13 @@ from psycopg import sql
 from triage.adapters.clients.audit import SearchRecorder
 from triage.adapters.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.errors import RequestError, StorageError
-from triage.matching.keys import record_keys
+from triage.matching.keys import KEYS_VERSION, record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _TABLES = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS people (
     pid BIGSERIAL PRIMARY KEY,
     system_id TEXT NOT NULL UNIQUE,
@@ -74,6 +76,11 @@ class PostgresClientIndex(StoredClientIndex):
                 for statement in _TABLES.split(";"):
                     if statement.strip():
                         self._db.execute(statement.encode())
+                # An index made before keys had a version was made with version 1.
+                people = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
+                self._db.execute("INSERT INTO meta VALUES ('keys_version', %s) "
+                                 "ON CONFLICT DO NOTHING",
+                                 (KEYS_VERSION if not people or not people[0] else "1",))
         except psycopg.Error as exc:
             self._db.close()
             raise StorageError(f"Cannot create the client index tables in schema '{schema}': "
@@ -91,6 +98,12 @@ class PostgresClientIndex(StoredClientIndex):
                                     prepare=True).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
+    def _sample(self, count: int, seed: int) -> list[PersonRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT record FROM people ORDER BY random() LIMIT %s",
+                                    (count,)).fetchall()
+        return [PersonRecord.from_json(r[0]) for r in rows]
+
     def _person(self, person_id: str) -> PersonRecord | None:
         with self._lock:
             row = self._db.execute("SELECT record FROM people WHERE system_id = %s",
@@ -102,6 +115,47 @@ class PostgresClientIndex(StoredClientIndex):
         with self._reading("Counting the people on"), self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM people").fetchone()
         return int(row[0]) if row else 0
+
+    def keys_version(self) -> str:
+        """The version of the blocking-key table the stored keys were made with."""
+        with self._reading("Reading the key version of"), self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'keys_version'"
+                                   ).fetchone()
+        return str(row[0]) if row else "1"
+
+    def index_id(self) -> str:
+        """A random id made when the index was made (trained weights name it)."""
+        with self._reading("Reading the id of"), self._lock:
+            self._db.execute("INSERT INTO meta VALUES ('index_id', %s) ON CONFLICT DO NOTHING",
+                             (uuid.uuid4().hex,))
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'index_id'").fetchone()
+        return str(row[0]) if row else ""
+
+    def rebuild_keys(self) -> int:
+        """Make every person's profile and blocking keys again with this version's key
+        table, in one transaction; returns how many people."""
+        total = 0
+        try:
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                cur.execute("LOCK TABLE people, block_keys IN EXCLUSIVE MODE")
+                cur.execute("DELETE FROM block_keys")
+                rows = cur.execute("SELECT pid, record FROM people").fetchall()
+                updates = []
+                with cur.copy("COPY block_keys (k, pid) FROM STDIN") as keys_copy:
+                    for pid, record in rows:
+                        profile = profile_of(PersonRecord.from_json(record))
+                        updates.append((json.dumps(profile.to_row(), ensure_ascii=False,
+                                                   separators=(",", ":")), pid))
+                        for k in record_keys(profile):
+                            keys_copy.write_row((k, pid))
+                        total += 1
+                cur.executemany("UPDATE people SET profile = %s WHERE pid = %s", updates)
+                cur.execute("UPDATE meta SET value = %s WHERE name = 'keys_version'",
+                            (KEYS_VERSION,))
+        except psycopg.Error as exc:
+            raise storage_failure("Rebuilding the keys of", self._location(), exc,
+                                  "nothing was changed.") from None
+        return total
 
     # ---- writing
 
@@ -170,6 +224,8 @@ class PostgresClientIndex(StoredClientIndex):
                     cur.execute("ALTER TABLE block_keys ADD PRIMARY KEY (k, pid)")
                     cur.execute("SELECT setval(pg_get_serial_sequence('people', 'pid'), "
                                 "GREATEST(%s, 1))", (total,))
+                    cur.execute("UPDATE meta SET value = %s WHERE name = 'keys_version'",
+                                (KEYS_VERSION,))
                 self._db.execute("VACUUM ANALYZE people")
                 self._db.execute("VACUUM ANALYZE block_keys")
         except psycopg.Error as exc:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from triage.adapters.clients.audit import SearchRecorder
 from triage.adapters.clients.store import ImportSummary, StoredClientIndex, storage_failure
 from triage.errors import StorageError
-from triage.matching.keys import record_keys
+from triage.matching.keys import KEYS_VERSION, record_keys
 from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.records import PersonRecord
 
@@ -61,6 +62,12 @@ class SqliteClientIndex(StoredClientIndex):
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                              (SCHEMA_VERSION,))
+            if self._db.execute("SELECT 1 FROM meta WHERE name = 'keys_version'").fetchone() \
+                    is None:
+                # An index made before keys had a version was made with version 1.
+                empty = self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
+                self._db.execute("INSERT INTO meta VALUES ('keys_version', ?)",
+                                 (KEYS_VERSION if empty else "1",))
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"Cannot open the client index at '{self.path}': {exc}.") \
                 from exc
@@ -81,6 +88,12 @@ class SqliteClientIndex(StoredClientIndex):
             rows = self._db.execute(sql, params).fetchall()
         return [MatchProfile.from_row(json.loads(r[0])) for r in rows]
 
+    def _sample(self, count: int, seed: int) -> list[PersonRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT record FROM people ORDER BY random() LIMIT ?",
+                                    (count,)).fetchall()
+        return [PersonRecord.from_json(r[0]) for r in rows]
+
     def _person(self, person_id: str) -> PersonRecord | None:
         with self._lock:
             row = self._db.execute("SELECT record FROM people WHERE system_id = ?",
@@ -91,6 +104,61 @@ class SqliteClientIndex(StoredClientIndex):
         """How many people are on the index."""
         with self._reading("Counting the people on"), self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM people").fetchone()[0])
+
+    def keys_version(self) -> str:
+        """The version of the blocking-key table the stored keys were made with."""
+        with self._reading("Reading the key version of"), self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'keys_version'"
+                                   ).fetchone()
+        return str(row[0]) if row else "1"
+
+    def index_id(self) -> str:
+        """A random id made when the index was made (trained weights name it)."""
+        with self._reading("Reading the id of"), self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'index_id'").fetchone()
+            if row:
+                return str(row[0])
+            made = uuid.uuid4().hex
+            self._db.execute("INSERT INTO meta VALUES ('index_id', ?)", (made,))
+            return made
+
+    def rebuild_keys(self) -> int:
+        """Make every person's profile and blocking keys again with this version's key
+        table, in one transaction; returns how many people. Searches wait meanwhile."""
+        total = 0
+        with self._lock:
+            cur = self._db.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("CREATE TEMP TABLE staged_keys (k INTEGER, pid INTEGER)")
+                rows = self._db.execute("SELECT pid, record FROM people").fetchall()
+                for pid, record in rows:
+                    profile = profile_of(PersonRecord.from_json(record))
+                    cur.execute("UPDATE people SET profile = ? WHERE pid = ?",
+                                (json.dumps(profile.to_row(), ensure_ascii=False,
+                                            separators=(",", ":")), pid))
+                    cur.executemany("INSERT INTO staged_keys VALUES (?, ?)",
+                                    [(k, pid) for k in record_keys(profile)])
+                    total += 1
+                cur.execute("DELETE FROM block_keys")
+                cur.execute("INSERT OR IGNORE INTO block_keys SELECT k, pid FROM staged_keys "
+                            "ORDER BY k, pid")
+                cur.execute("DROP TABLE staged_keys")
+                cur.execute("INSERT OR REPLACE INTO meta VALUES ('keys_version', ?)",
+                            (KEYS_VERSION,))
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    cur.execute("ROLLBACK")
+                self._db.execute("DROP TABLE IF EXISTS temp.staged_keys")
+                if isinstance(exc, sqlite3.Error):
+                    raise storage_failure("Rebuilding the keys of", self._location(), exc,
+                                          "nothing was changed.") from None
+                raise
+            finally:
+                cur.close()
+            self._db.execute("ANALYZE")
+        return total
 
     # ---- writing
 
@@ -171,6 +239,8 @@ class SqliteClientIndex(StoredClientIndex):
                 cur.execute("INSERT OR IGNORE INTO block_keys SELECT k, pid FROM staged_keys "
                             "ORDER BY k, pid")
                 cur.execute("DROP TABLE staged_keys")
+                cur.execute("INSERT OR REPLACE INTO meta VALUES ('keys_version', ?)",
+                            (KEYS_VERSION,))
                 cur.execute("COMMIT")
             except BaseException as exc:
                 if self._db.in_transaction:

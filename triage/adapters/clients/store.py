@@ -8,6 +8,7 @@ banding, auditing) happens here and in :mod:`triage.matching`.
 from __future__ import annotations
 
 import os
+import random
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,17 +17,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.adapters.clients.audit import SearchAuditEntry, SearchRecorder
-from triage.errors import ImportProblem, ImportRejected, RequestError, StorageError
-from triage.matching.keys import query_keys
+from triage.errors import (
+    ClientIndexError,
+    ImportProblem,
+    ImportRejected,
+    RequestError,
+    StorageError,
+)
+from triage.matching.keys import KEYS_VERSION, query_keys
 from triage.matching.port import ClientIndex, ClientRecord, KnownStatus, SearchDetails, SearchResult
-from triage.matching.profile import MatchProfile
+from triage.matching.profile import MatchProfile, profile_of
 from triage.matching.query import Query, Refusal, prepare_query
 from triage.matching.ranking import rank_candidates
 from triage.matching.records import CaseStatus, PersonRecord
+from triage.matching.scoring import score_profile
+from triage.matching.weights import MIN_PEOPLE, MatchWeights, estimate
 
 DEFAULT_DB = "var/clients.sqlite3"
 DB_ENV = "TRIAGE_CLIENTS_DB"
 PG_SCHEMA_ENV = "TRIAGE_CLIENTS_PG_SCHEMA"
+WEIGHTS_ENV = "TRIAGE_CLIENTS_WEIGHTS"
 # How many people sharing the most blocking keys are scored in full.
 CANDIDATES_SCORED = 40
 MAX_LIMIT = 50
@@ -106,6 +116,55 @@ class StoredClientIndex(ClientIndex):
                  searcher: str = "unknown") -> None:
         self._audit = audit
         self._searcher = searcher
+        self._weights: MatchWeights | None = None
+
+    @property
+    def weights(self) -> MatchWeights | None:
+        """The learned match weights in use, or None for the built-in ones."""
+        return self._weights
+
+    def use_weights(self, path: Path) -> MatchWeights:
+        """Search with the weights in ``path``; refuse a file trained on another index."""
+        self._weights = MatchWeights.read(path, index_id=self.index_id())
+        return self._weights
+
+    def train_weights(self, path: Path, *, sample: int = 3000, seed: int = 1) -> MatchWeights:
+        """Learn match weights from this index and write them to ``path`` (with its id).
+
+        Refuses (and writes nothing) when the index holds fewer than
+        :data:`~triage.matching.weights.MIN_PEOPLE` people, so the built-in weights stay.
+        """
+        people = self.count()
+        if people < MIN_PEOPLE:
+            estimate([], [], index_id="", people=people)  # raises, saying why
+        rng = random.Random(seed)
+        with self._reading("Sampling people from"):
+            drawn = self._sample(min(people, 2 * sample), seed)
+        profiles = [profile_of(p) for p in drawn]
+        random_pairs = []
+        for _ in range(min(20_000, 10 * len(drawn))):
+            a, b = rng.randrange(len(drawn)), rng.randrange(len(drawn))
+            if a != b:
+                random_pairs.append(_compare(drawn[a], profiles[b]))
+        blocked_pairs = []
+        for person in drawn[:sample]:
+            query = _query_of(person)
+            if query is None:
+                continue
+            with self._reading("Reading candidates from"):
+                found = self._candidates(query_keys(query), 6)
+            blocked_pairs += [score_profile(query, other).reasons for other in found
+                              if other.person_id != person.system_id]
+        weights = estimate(random_pairs, blocked_pairs, index_id=self.index_id(),
+                           people=people)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(weights.to_json() + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise StorageError(f"Cannot write the match weights to '{path}': "
+                               f"{exc.strerror or exc}; the built-in weights are kept.") \
+                from None
+        return weights
 
     def _location(self) -> str:
         """Where the index is, for messages (a path or a schema, never a password)."""
@@ -127,6 +186,10 @@ class StoredClientIndex(ClientIndex):
         """Profiles of the ``limit`` people sharing the most weighted keys, best first."""
 
     @abstractmethod
+    def _sample(self, count: int, seed: int) -> list[PersonRecord]:
+        """About ``count`` stored people drawn at random."""
+
+    @abstractmethod
     def _person(self, person_id: str) -> PersonRecord | None:
         """The stored record of a person by system id."""
 
@@ -145,6 +208,28 @@ class StoredClientIndex(ClientIndex):
     @abstractmethod
     def close(self) -> None:
         """Release the database connection."""
+
+    @abstractmethod
+    def keys_version(self) -> str:
+        """The version of the key table the stored blocking keys were made with."""
+
+    @abstractmethod
+    def rebuild_keys(self) -> int:
+        """Make every stored person's blocking keys again with the current key table."""
+
+    @abstractmethod
+    def index_id(self) -> str:
+        """The id of this index, made once (trained match weights are tied to it)."""
+
+    def keys_out_of_date(self) -> str | None:
+        """A sentence when the stored keys are older than the key table, else None."""
+        stored = self.keys_version()
+        if stored == KEYS_VERSION:
+            return None
+        return (f"This index's blocking keys were made with key table version {stored}; this "
+                f"version uses {KEYS_VERSION}, which finds people with two slips in their "
+                "details. Searches still work but can miss them: run 'triage clients "
+                "rebuild' once to remake the keys.")
 
     # ---- the port
 
@@ -166,7 +251,7 @@ class StoredClientIndex(ClientIndex):
     def _search(self, query: Query, limit: int) -> SearchResult:
         keys = query_keys(query)
         profiles = self._candidates(keys, max(CANDIDATES_SCORED, limit * 4)) if keys else []
-        return rank_candidates(query, profiles, limit=limit)
+        return rank_candidates(query, profiles, limit=limit, weights=self._weights)
 
     def get(self, person_id: str) -> ClientRecord | None:
         """The routing record (open / previously known, worker, team, alerts) of a person."""
@@ -211,23 +296,64 @@ class StoredClientIndex(ClientIndex):
         self.close()
 
 
+def _query_of(person: PersonRecord) -> Query | None:
+    """A stored person's details as a search (None when they are too few to search on)."""
+    prepared = prepare_query(SearchDetails(
+        nhs_number=person.nhs_number, given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth.isoformat() if person.date_of_birth else None,
+        postcode=person.postcode, address=person.address))
+    return prepared if isinstance(prepared, Query) else None
+
+
+def _compare(person: PersonRecord, other: MatchProfile) -> dict[str, str]:
+    query = _query_of(person)
+    return score_profile(query, other).reasons if query is not None else {}
+
+
 def default_location() -> str:
     """The index location: ``$TRIAGE_CLIENTS_DB`` or ``var/clients.sqlite3``."""
     return os.environ.get(DB_ENV) or DEFAULT_DB
 
 
 def open_client_index(location: str | None = None, *, audit: SearchRecorder | None = None,
-                      searcher: str = "unknown", create: bool = True) -> StoredClientIndex:
+                      searcher: str = "unknown", create: bool = True,
+                      weights: bool = True) -> StoredClientIndex:
     """Open the index at a path (SQLite) or a ``postgresql://`` URL (PostgreSQL).
 
-    The PostgreSQL schema is ``$TRIAGE_CLIENTS_PG_SCHEMA`` or ``clients``.
+    The PostgreSQL schema is ``$TRIAGE_CLIENTS_PG_SCHEMA`` or ``clients``. Learned match
+    weights (:func:`weights_location`) are used when present and ``weights`` is true; a
+    weights file trained on another index is refused.
     """
     where = location or default_location()
     if where.startswith(("postgresql://", "postgres://")):
         from triage.adapters.clients.postgres_index import PostgresClientIndex
 
         schema = os.environ.get(PG_SCHEMA_ENV) or "clients"
-        return PostgresClientIndex(where, schema=schema, audit=audit, searcher=searcher)
-    from triage.adapters.clients.sqlite_index import SqliteClientIndex
+        index: StoredClientIndex = PostgresClientIndex(where, schema=schema, audit=audit,
+                                                       searcher=searcher)
+    else:
+        from triage.adapters.clients.sqlite_index import SqliteClientIndex
 
-    return SqliteClientIndex(Path(where), audit=audit, searcher=searcher, create=create)
+        index = SqliteClientIndex(Path(where), audit=audit, searcher=searcher, create=create)
+    learned = weights_location(where)
+    if weights and learned.exists():
+        try:
+            index.use_weights(learned)
+        except ClientIndexError:
+            index.close()
+            raise
+    return index
+
+
+def weights_location(where: str | None = None) -> Path:
+    """Where the learned match weights of an index are: ``$TRIAGE_CLIENTS_WEIGHTS``, else
+    beside an SQLite file (``clients.sqlite3.weights.json``), else
+    ``var/clients-weights.json`` for PostgreSQL."""
+    chosen = os.environ.get(WEIGHTS_ENV)
+    if chosen:
+        return Path(chosen)
+    where = where or default_location()
+    if where.startswith(("postgresql://", "postgres://")):
+        return Path("var/clients-weights.json")
+    return Path(where + ".weights.json")
