@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from api.service.access import CallAccess
 from api.service.calls import Calls
 from api.service.contacts import Contacts
+from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
@@ -35,8 +36,10 @@ class FrontDoor:
              clients: ClientIndex | None, sender: LinkSender,
              auth: Authenticator | None = None) -> FrontDoor:
         """The service layer on ``repository``, guiding calls through ``library``'s
-        pathways and searching ``clients`` (None: no client index)."""
-        engine = CallEngine(library.catalogue, clients, events=audit_logger())
+        pathways and searching ``clients`` (None: no client index); a confirmed person's
+        earlier contacts are the contact records in ``repository``."""
+        engine = CallEngine(library.catalogue, clients, events=audit_logger(),
+                            history=StoredContactHistory(repository))
         access = CallAccess(repository)
         return cls(repository=repository, library=library, engine=engine,
                    calls=Calls(repository, engine, access),

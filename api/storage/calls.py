@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from api.storage.database import SqlTables, as_utc
-from api.storage.port import CallStatus, StoredCall, Update, utc_now
+from api.storage.port import CallStatus, ContactRows, StoredCall, Update, utc_now
 from api.storage.schema import calls, contacts
 from triage.errors import StaleUpdate, UnknownCall
 
@@ -69,27 +69,27 @@ class SqlCalls(SqlTables):
         """
         with self.transaction() as c:
             stored = self._load(c, call_id)
-            session, expected_version, contact = change(stored)
-            return self._save(c, session, expected_version, contact)
+            session, expected_version, records = change(stored)
+            return self._save(c, session, expected_version, records)
 
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None, *,
+                  contacts: ContactRows | None = None, *,
                   handler: str | None = None) -> int:
         """Save a changed call if it is still at ``expected_version``; return the new version.
 
-        With ``contact``, the finished call's contact record is written in the same
-        transaction, so a call is never finished without its record. With ``handler``,
+        With ``contacts``, the finished call's contact records (one per need) are written
+        in the same transaction, so a call is never finished without its records. With ``handler``,
         the call passes to that user in the same update.
         """
         with self.transaction() as c:
-            return self._save(c, session, expected_version, contact, handler)
+            return self._save(c, session, expected_version, contacts, handler)
 
     @staticmethod
     def _save(c: Connection, session: Mapping[str, Any], expected_version: int,
-              contact: Mapping[str, Any] | None, handler: str | None = None) -> int:
+              records: ContactRows | None, handler: str | None = None) -> int:
         values: dict[str, Any] = {
             "data": json.dumps(session), "row_version": expected_version + 1,
-            "status": CallStatus.FINISHED if contact is not None else CallStatus.ACTIVE,
+            "status": CallStatus.FINISHED if records is not None else CallStatus.ACTIVE,
             "updated_at": utc_now()}
         if handler is not None:
             values["handler"] = handler
@@ -104,6 +104,11 @@ class SqlCalls(SqlTables):
             if current is None:
                 raise UnknownCall(call_id=session["call_id"])
             raise StaleUpdate(current_version=int(current))
-        if contact is not None:
-            c.execute(contacts.insert().values(**contact))
+        first: int | None = None
+        for record in records or ():
+            inserted = c.execute(contacts.insert().values(**record, first_contact_id=first))
+            if first is None:
+                key = inserted.inserted_primary_key
+                assert key is not None
+                first = int(key[0])
         return expected_version + 1
