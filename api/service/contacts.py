@@ -16,10 +16,11 @@ from api.storage.port import Repository, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine, CallSession, OutcomeView
 from triage.errors import CallError, UnknownContact
+from triage.vocabulary import RecordFlag
 
 WRITTEN_ALREADY = "The contact records for this call have already been written."
-FINISHED_WITHOUT_CHECK = "finished_without_person_check"
-RED_FLAG_CHANGED = "red_flag_changed_after_escalation"
+FINISHED_WITHOUT_CHECK = RecordFlag.FINISHED_WITHOUT_PERSON_CHECK.value
+RED_FLAG_CHANGED = RecordFlag.RED_FLAG_CHANGED.value
 SKIP_REASON_LIMIT = 500
 
 
@@ -133,7 +134,7 @@ class Contacts:
 
         self.repository.update_call(call_id, change)
         record = dict(records[-1])
-        record["contacts"] = [{"need": r["need"], "outcome": r["suggested_outcome"]["id"],
+        record["contacts"] = [{"need": r["need"], "outcome_id": r["suggested_outcome"]["id"],
                                "kind": r["suggested_outcome"]["kind"]} for r in records]
         self.log.info("contact_recorded", call_id=call_id, user=user.username,
                       outcome=record["suggested_outcome"]["id"],

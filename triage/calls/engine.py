@@ -46,6 +46,7 @@ from triage.vocabulary import (
     CONTACT_WINDOW_DAYS,
     LOOKUP_FACTS,
     CallPhase,
+    RecordFlag,
     StepKind,
     TrailKind,
 )
@@ -446,7 +447,7 @@ class CallEngine:
         after = self._current_outcome_kind(compiled, session)
         if node.red_flag and escalated:
             session.flags.append({
-                "kind": "red_flag_changed_after_escalation", "need": session.need,
+                "kind": RecordFlag.RED_FLAG_CHANGED.value, "need": session.need,
                 "step": entry.state, "from": entry.answer, "to": new_value,
                 "reason": reason, "by": session.handler, "at": now_text(),
                 "outcome_before": before, "outcome_after": after,
@@ -637,7 +638,8 @@ class CallEngine:
                     "confirm who they are (or answer not_known or possible_match), or give "
                     "the reason it cannot be done, such as 'the caller would not say'.",
                     field="without_person_check")
-            session.flags.append({"kind": "finished_without_person_check", "reason": reason,
+            session.flags.append({"kind": RecordFlag.FINISHED_WITHOUT_PERSON_CHECK.value,
+                                  "reason": reason,
                                   "by": session.handler, "at": now_text(),
                                   "need": session.need})
         skipped = self.person_check_needed(session)
