@@ -30,8 +30,8 @@ def _flags_of(session: CallSession, need: int) -> list[dict[str, Any]]:
             or f.get("kind") == FINISHED_WITHOUT_CHECK]
 
 
-def contact_record(call: CallSession, routed: CallSession, outcome: OutcomeView, user: User,
-                   override: Override | None, needs: int) -> dict[str, Any]:
+def contact_record(call: CallSession, routed: CallSession, outcome: OutcomeView,
+                   handler: str, override: Override | None, needs: int) -> dict[str, Any]:
     """Everything a manager needs about one contact (one need of ``call``, routed as
     ``routed``), and exactly what produced it: the trail keeps every correction (the
     answer superseded, by whom, when and why)."""
@@ -41,7 +41,7 @@ def contact_record(call: CallSession, routed: CallSession, outcome: OutcomeView,
         "need": routed.need,
         "needs_on_call": needs,
         "pathway": {"id": call.pathway_id, "version": call.version},
-        "handler": user.username,
+        "handler": handler,
         "started_at": call.started_at,
         "outcome_at": routed.outcome_at,
         "ended_at": call.finished_at or dt.datetime.now(dt.UTC).isoformat(
@@ -91,6 +91,20 @@ def contact_row(record: dict[str, Any], routed: CallSession, outcome: OutcomeVie
     }
 
 
+def records_of(engine: CallEngine, session: CallSession, handler: str,
+               override: Override | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """A finished call's contact records, one per need (the first first), each with its
+    row for the contacts table; ``override`` applies to the need routed last."""
+    routed = engine.routed_needs(session)
+    found = []
+    for need in routed:
+        chosen = override if need.need == session.need else None
+        outcome = engine.outcome(need)
+        record = contact_record(session, need, outcome, handler, chosen, len(routed))
+        found.append((record, contact_row(record, need, outcome, chosen)))
+    return found
+
+
 class Contacts:
     """Writing, listing and reading contact records."""
 
@@ -122,15 +136,9 @@ class Contacts:
             session = self.engine.restore(stored.data)
             self._check_override(session, override)
             self.engine.finish(session, without_person_check=without_person_check)
-            rows = []
-            routed = self.engine.routed_needs(session)
-            for need in routed:
-                last = need.need == session.need
-                record, row = self._contact(user, session, need, override if last else None,
-                                            len(routed))
-                records.append(record)
-                rows.append(row)
-            return session.to_dict(), version, rows
+            written = records_of(self.engine, session, user.username, override)
+            records.extend(record for record, _row in written)
+            return session.to_dict(), version, [row for _record, row in written]
 
         self.repository.update_call(call_id, change)
         record = dict(records[-1])
@@ -155,14 +163,6 @@ class Contacts:
         if override.kind not in OVERRIDE_KINDS:
             raise CallError(f"'{override.kind}' is not an outcome kind (kinds: "
                             f"{', '.join(OVERRIDE_KINDS)})", field="override.kind")
-
-    def _contact(self, user: User, call: CallSession, routed: CallSession,
-                 override: Override | None, needs: int
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The contact record of one need, and its row for the contacts table."""
-        outcome = self.engine.outcome(routed)
-        record = contact_record(call, routed, outcome, user, override, needs)
-        return record, contact_row(record, routed, outcome, override)
 
     def listing(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Contact records, newest first (summary fields)."""

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from api.storage.database import SqlTables, as_utc
-from api.storage.port import CallStatus, ContactRows, StoredCall, Update, utc_now
+from api.storage.database import SqlTables, as_utc, first_line
+from api.storage.port import (
+    CallStatus,
+    ContactRows,
+    FinishedCall,
+    StoredCall,
+    Update,
+    utc_now,
+)
 from api.storage.schema import calls, contacts
-from triage.errors import StaleUpdate, UnknownCall
+from triage.errors import StaleUpdate, StorageRefused, UnknownCall
 
 
 def _stored(row: Any) -> StoredCall:
@@ -112,3 +119,28 @@ class SqlCalls(SqlTables):
                 assert key is not None
                 first = int(key[0])
         return expected_version + 1
+
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        """Store finished calls and their contact records in one transaction: the calls,
+        then every first need's record, then the others linked to theirs."""
+        if not finished:
+            return
+        now = utc_now()
+        call_rows = [{"call_id": f.session["call_id"], "pathway_id": f.session["pathway_id"],
+                      "pathway_version": f.session["version"], "handler": f.handler,
+                      "status": CallStatus.FINISHED.value, "row_version": 1,
+                      "data": json.dumps(f.session), "updated_at": now} for f in finished]
+        firsts = [dict(f.contacts[0], first_contact_id=None) for f in finished if f.contacts]
+        try:
+            with self.transaction() as c:
+                c.execute(calls.insert(), call_rows)
+                inserted = c.execute(contacts.insert().returning(
+                    contacts.c.call_id, contacts.c.contact_id), firsts).all()
+                first_of = {row.call_id: row.contact_id for row in inserted}
+                others = [dict(row, first_contact_id=first_of[f.session["call_id"]])
+                          for f in finished for row in f.contacts[1:]]
+                if others:
+                    c.execute(contacts.insert(), others)
+        except sa.exc.IntegrityError as exc:
+            raise StorageRefused(reason=f"{first_line(exc)}: a call with one of these ids "
+                                 "is stored already") from exc

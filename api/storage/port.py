@@ -53,6 +53,16 @@ finish it, its contact records."""
 
 
 @dataclass(frozen=True)
+class FinishedCall:
+    """A call finished outside the service, to store as it is: its saved session, its
+    handler's user name and its contact records (one per need, the first first)."""
+
+    session: Mapping[str, Any]
+    handler: str
+    contacts: ContactRows
+
+
+@dataclass(frozen=True)
 class KeyHistory:
     """What recent sign-in attempts with one key add up to, before the attempt being made."""
 
@@ -113,6 +123,12 @@ class Repository(ABC):
         same transaction (the first need's first, the others linked to it). With
         ``handler``, the call passes to that user in the same update.
         """
+
+    @abstractmethod
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        """Store calls already finished elsewhere (the contact generator) with their
+        contact records, all in one transaction or none; a call id already stored is
+        refused with :class:`~triage.errors.StorageRefused`."""
 
     # --- pathway versions in use ---------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from api.storage import KeyHistory, Repository, StoredCall, Update, utc_now
-from api.storage.port import ContactRows, Decide
+from api.storage.port import ContactRows, Decide, FinishedCall
 from triage.errors import StaleUpdate, StorageRefused, UnknownCall
 
 T = TypeVar("T")
@@ -99,6 +99,21 @@ class InMemoryRepository(Repository):
                                   **record, "first_contact_id": first})
             first = first or contact_id
         return expected_version + 1
+
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        taken = [f.session["call_id"] for f in finished if f.session["call_id"] in self.calls]
+        if taken:
+            raise StorageRefused(reason=f"call {taken[0]} is stored already")
+        for f in finished:
+            self.calls[f.session["call_id"]] = {
+                "handler": f.handler, "status": "finished", "row_version": 1,
+                "data": copy.deepcopy(dict(f.session)), "updated_at": utc_now()}
+            first: int | None = None
+            for record in f.contacts:
+                contact_id = len(self.contacts) + 1
+                self.contacts.append({"contact_id": contact_id, **record,
+                                      "first_contact_id": first})
+                first = first or contact_id
 
     # --- pathway versions in use ---------------------------------------------------------
 
