@@ -5,6 +5,7 @@ when it cannot write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -107,3 +108,29 @@ def test_a_bad_count_or_start_is_a_sentence(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "--start takes a date such as 2026-01-05" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_terminal_shows_earlier_contacts_from_the_service_store(tmp_path: Path) -> None:
+    from triage.adapters.clients import demo_people
+
+    done = generate(tmp_path, "--contacts", "800", "--seed", "4")
+    assert done.returncode == 0, done.stderr
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=27)).isoformat()
+    recent = Counter(r["person_id"] for r in stored(database_url(None, tmp_path))
+                     if r["person_id"] and r["started_at"] >= since)
+    person_id, count = recent.most_common(1)[0]
+    person = next(p for p in demo_people() if p.system_id == person_id)
+    keys = "\n".join(["self", "no", "no", "no", "search", person.nhs_number or "", "", "", "",
+                      "", person.system_id, "quit"]) + "\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
+    result = subprocess.run([sys.executable, "-m", "triage.cli", "call", "front-door"],
+                            input=keys, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env=env | {"TRIAGE_HOME": str(tmp_path)})
+    assert f"Earlier contacts are read from the service's store {tmp_path}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{count} earlier contact" in result.stdout, result.stdout[-3000:]
+
+    empty = subprocess.run([sys.executable, "-m", "triage.cli", "call", "front-door"],
+                           input="quit\n", capture_output=True, text=True, cwd=ROOT,
+                           timeout=120, env=env | {"TRIAGE_HOME": str(tmp_path / "none")})
+    assert "No contact history is available here" in empty.stdout
