@@ -92,7 +92,7 @@ def earlier_line(contact: Mapping[str, Any], reason_label: Callable[[str], str]
         when = started
     reason = contact.get("reason")
     return {"when": when, "reason": reason_label(str(reason)) if reason else "Not recorded",
-            "outcome": kind_label(str(contact.get("outcome_kind") or "")),
+            "result": kind_label(str(contact.get("outcome_kind") or "")),
             "team": str(contact.get("team") or "None"),
             "open": "Yes" if contact.get("open") else "No"}
 
