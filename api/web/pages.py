@@ -434,12 +434,17 @@ def add_outcome_pages(router: Router) -> None:
         elif len(reason) > 2000:
             errors.append(("reason", f"The reason is {len(reason)} characters long; "
                            "it must be 2,000 characters or fewer"))
+        skipped = str(form.get("without_person_check", "")).strip()[:500]
+        if state.wrap_up is not None and state.wrap_up.person_check_needed and not skipped:
+            errors.append(("override_without_person_check", "Do the person check above, or "
+                           "enter why it cannot be done, such as 'the caller would not say'"))
         if errors:
             return screen.outcome_form_refused(
                 request, user, call, errors,
-                {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
+                {"kind": kind, "team": team or "", "reason": reason, "override": "open",
+                 "without_person_check": skipped})
         screen.door(request).contacts.finish(user, state.call_id, version_of(form),
-                                             Override(kind, team, reason))
+                                             Override(kind, team, reason), skipped or None)
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded with a different outcome",
             f"The contact record was written with the outcome '{kind_label(kind)}' and your "

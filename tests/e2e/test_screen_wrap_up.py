@@ -78,7 +78,7 @@ def test_finishing_without_the_person_check_records_why(
     handler.start_call()
     handler.answer("Who is calling", "Family member, friend or neighbour")
     handler.answer("Red flag: immediate danger to life", "Yes")
-    handler.page.get_by_label("Why the person check was not done").fill(
+    handler.page.get_by_label("Why the person check was not done", exact=True).fill(
         "the caller would not say")
     handler.click("Finish without the person check")
     expect(handler.page.locator(".govuk-panel")).to_contain_text("Contact recorded")
