@@ -209,7 +209,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
               "there.", file=sys.stderr)
         return 1
     where = "PostgreSQL" if url.startswith("postgresql") else f"SQLite ({url[10:]})"
-    migrate(url)
+    import sqlalchemy as sa
+
+    try:
+        migrate(url)
+    except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        print(f"Cannot use the store ({where}): {reason[0] if reason else type(exc).__name__}. "
+              "Check TRIAGE_DATABASE_URL or --database; nothing was written.", file=sys.stderr)
+        return 1
     print(f"Generating {args.contacts:,} contacts (seed {args.seed}, from "
           f"{start.date().isoformat()}) into the service's store: {where}.",
           file=sys.stderr, flush=True)
