@@ -55,6 +55,13 @@ class CallPhase(StrEnum):
     FINISHED = "finished"  # the handler finished the call; its contact records are written
 
 
+class RecordFlag(StrEnum):
+    """What a contact record flags for a reviewer."""
+
+    RED_FLAG_CHANGED = "red_flag_changed_after_escalation"  # with the reason given
+    FINISHED_WITHOUT_PERSON_CHECK = "finished_without_person_check"  # and why
+
+
 WAITS_FOR_HANDLER = frozenset({StepKind.QUESTION, StepKind.LOOKUP})
 """Steps a call stops at until the handler answers."""
 

@@ -108,14 +108,14 @@ class CallUnderTest:
 
     def where(self) -> str:
         """Where the call is, for failure messages."""
-        if self.session.finished:
+        if self.session.at_outcome:
             return f"the call ended at outcome '{self.outcome().outcome_id}'"
         view = self.engine.current(self.session)
         return f"the call is at step '{view.step_id}' ({view.pathway_id})"
 
     def outcome(self) -> OutcomeView:
         """The outcome, or a test failure saying where the call is instead."""
-        if not self.session.finished:
+        if not self.session.at_outcome:
             view = self.engine.current(self.session)
             pytest.fail(f"The call has not reached an outcome: it is at step '{view.step_id}' "
                         f"({view.pathway_id}) waiting for an answer ({view.hint}).")
@@ -329,7 +329,7 @@ def confirm_person(call: CallUnderTest, person_id: str) -> None:
 @then(parsers.parse('the current step is "{step}"'))
 def current_step(call: CallUnderTest, step: str) -> None:
     """The call waits at this step."""
-    if call.session.finished:
+    if call.session.at_outcome:
         pytest.fail(f"Expected the call at step '{step}', but {call.where()}.")
     view = call.engine.current(call.session)
     assert step in (view.step_id, view.state), (
@@ -339,7 +339,7 @@ def current_step(call: CallUnderTest, step: str) -> None:
 @then(parsers.parse('the handler is shown "{text}"'))
 def shown(call: CallUnderTest, text: str) -> None:
     """The words to read (or the outcome words) contain this text."""
-    words = (call.outcome().words if call.session.finished
+    words = (call.outcome().words if call.session.at_outcome
              else call.engine.current(call.session).words)
     assert text.casefold() in words.casefold(), (
         f"The handler is not shown \"{text}\"; {call.where()} and the words are: {words!r}")
@@ -348,7 +348,7 @@ def shown(call: CallUnderTest, text: str) -> None:
 @then(parsers.parse('the handler is given the guidance "{text}"'))
 def guidance_shown(call: CallUnderTest, text: str) -> None:
     """The words for the handler (never read out) contain this text."""
-    guidance = (call.outcome().guidance if call.session.finished
+    guidance = (call.outcome().guidance if call.session.at_outcome
                 else call.engine.current(call.session).guidance)
     assert text.casefold() in guidance.casefold(), (
         f"The handler is not given the guidance \"{text}\"; {call.where()} and the guidance "
@@ -358,7 +358,7 @@ def guidance_shown(call: CallUnderTest, text: str) -> None:
 @then(parsers.parse('the handler is not asked to read "{text}"'))
 def not_read_out(call: CallUnderTest, text: str) -> None:
     """The words to read do not contain this text (it is guidance, if anything)."""
-    words = (call.outcome().words if call.session.finished
+    words = (call.outcome().words if call.session.at_outcome
              else call.engine.current(call.session).words)
     assert text.casefold() not in words.casefold(), (
         f"The words to read contain \"{text}\"; {call.where()}: {words!r}")
@@ -511,7 +511,7 @@ def was_refused(call: CallUnderTest, message: str) -> None:
 @then("the call is still in progress")
 def in_progress(call: CallUnderTest) -> None:
     """No outcome has been reached."""
-    assert not call.session.finished, f"Expected the call in progress, but {call.where()}."
+    assert not call.session.at_outcome, f"Expected the call in progress, but {call.where()}."
 
 
 @then(parsers.parse('the answer to "{step}" was dropped'))

@@ -134,8 +134,10 @@ class ContactGenerator:
 
     def __init__(self, catalogue: Catalogue, people: Sequence[PersonRecord], *,
                  seed: int = 2026, pathway: str = "front-door",
-                 start: dt.datetime | None = None, days: float = 365.0) -> None:
+                 start: dt.datetime | None = None, days: float = 365.0,
+                 call_prefix: str = "gen") -> None:
         self.rng = random.Random(seed)
+        self.call_prefix = call_prefix
         self.pathway = pathway
         self.people = [p for p in people if p.nhs_number]
         if not self.people:
@@ -165,7 +167,7 @@ class ContactGenerator:
         handler = HANDLERS[n % len(HANDLERS)]
         engine = self.engine
         call = engine.start(self.pathway, {"caller_type": self._pick(CALLER_TYPES)},
-                            handler=handler, call_id=f"gen{n:010d}")
+                            handler=handler, call_id=f"{self.call_prefix}{n:010d}")
         call.started_at = self.now.isoformat(timespec="milliseconds")
         share = rng.random()
         person = None
@@ -294,11 +296,15 @@ class ContactGenerator:
         self._route(call, None, str(person or "not_known"), self._pick(REASONS))
 
     def _remember(self, call: CallSession) -> None:
-        """Each need of the call becomes an earlier contact for the calls after it."""
+        """Each need of the call becomes an earlier contact for the calls after it (its
+        outcome's kind and team read from the pathway: no words are rendered for it)."""
         person_id = call.values.get("person_id")
         if not person_id:
             return
-        for need in self.engine.needs(call):
+        compiled = self.engine.catalogue.get(call.pathway_id, call.version)
+        for need in self.engine.routed_needs(call):
+            spec = compiled.node(need.state).outcome
+            assert spec is not None
             self.history.add(str(person_id), EarlierContact(
                 f"{call.call_id}-{need.need}", call.started_at, need.values.get("reason"),
-                need.outcome.kind, (need.outcome.team or {}).get("id"), call.call_id))
+                spec.kind.value, spec.team, call.call_id))

@@ -38,6 +38,15 @@ class Answer(Versioned):
 class Change(Versioned):
     step: str = Field(min_length=1, max_length=200)
     answer: str | list[str] | None = Field(default=None)
+    reason: str | None = Field(default=None, max_length=500, description=(
+        "Why the answer is changed; kept in the trail. Needed to change a red-flag "
+        "answer once the call has reached an escalation."))
+
+
+class ConfirmPerson(Versioned):
+    answer: str = Field(min_length=1, max_length=200, description=(
+        "In the wrap-up after an escalation: the id of a person the last search found, "
+        "or not_known / possible_match."))
 
 
 class Search(Versioned):
@@ -60,6 +69,9 @@ class OverrideIn(Strict):
 
 class Finish(Versioned):
     override: OverrideIn | None = None
+    without_person_check: str | None = Field(default=None, max_length=500, description=(
+        "After an escalation that ended before the person check, why the person check "
+        "was not done (\"the caller would not say\"); recorded on the contact records."))
 
 
 class TakeOver(Versioned):

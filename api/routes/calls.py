@@ -1,5 +1,7 @@
 """A handler's calls (``/api/calls``): start, read, answer, go back, correct, search for
-the person, finish with the contact record, take over, and send the outcome's link."""
+the person; in the wrap-up confirm the person, add a further need and see the person's
+earlier contacts; finish with the contact records, take over, and send the outcome's
+link."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from fastapi import APIRouter
 from api.routes.bodies import (
     Answer,
     Change,
+    ConfirmPerson,
     Finish,
     Search,
     SendLink,
@@ -69,8 +72,38 @@ def back(call_id: str, body: Versioned, user: Handler, door: Door) -> dict[str, 
 
 @router.post("/{call_id}/change", responses=call_doc())
 def change(call_id: str, body: Change, user: Handler, door: Door) -> dict[str, Any]:
-    """Correct an earlier answer; answers that no longer apply are dropped."""
-    return state_out(door.calls.change(user, call_id, body.version, body.step, body.answer))
+    """Correct an earlier answer, saying why; answers that no longer apply are dropped.
+    The trail keeps the answer superseded, who changed it, when and why. A red-flag answer
+    changed after the call reached an escalation needs ``reason`` (refused without, the
+    call unchanged) and is flagged on the contact record."""
+    return state_out(door.calls.change(user, call_id, body.version, body.step, body.answer,
+                                       body.reason))
+
+
+@router.post("/{call_id}/needs", responses=call_doc())
+def add_need(call_id: str, body: Versioned, user: Handler, door: Door) -> dict[str, Any]:
+    """In the wrap-up, record a further need on the call: a linked contact for another
+    reason, starting at the reason question with the caller, red-flag answers and person
+    carried over. Refused before the call reaches its outcome. Of two handlers adding a
+    need from one version, one wins; the other gets 409 with the current version."""
+    return state_out(door.calls.add_need(user, call_id, body.version))
+
+
+@router.post("/{call_id}/person", responses=call_doc())
+def confirm_person(call_id: str, body: ConfirmPerson, user: Handler,
+                   door: Door) -> dict[str, Any]:
+    """In the wrap-up after an escalation, the person check: search first
+    (``/search``), then confirm a person found by id, or answer not_known /
+    possible_match. The outcome is not routed again. The person's earlier contacts
+    come back in ``wrap_up.earlier_contacts``."""
+    return state_out(door.calls.confirm_person(user, call_id, body.version, body.answer))
+
+
+@router.get("/{call_id}/earlier-contacts", responses={**NO_CALL, **NOT_LOADED})
+def earlier_contacts(call_id: str, user: Handler, door: Door) -> list[dict[str, Any]]:
+    """The confirmed person's contacts of the last 28 days, newest first: when, reason,
+    outcome, team and whether still open. Each view is audited."""
+    return door.calls.earlier_contacts(user, call_id)
 
 
 @router.post("/{call_id}/search", responses=call_doc())
@@ -96,9 +129,12 @@ def search(call_id: str, body: Search, user: Handler, door: Door) -> dict[str, A
                      "parameters": {"call_id": "$request.path.call_id"}}}},
     **NO_CALL, **CALL_MOVED})
 def finish(call_id: str, body: Finish, user: Handler, door: Door) -> dict[str, Any]:
-    """Write the contact record; an override of the suggested outcome needs a reason."""
+    """Finish the call from its wrap-up and write its contact records, one per need,
+    linked. An override of the suggested outcome needs a reason. After an escalation
+    that ended before the person check, do the check or give ``without_person_check``."""
     override = Override(**body.override.model_dump()) if body.override else None
-    return door.contacts.finish(user, call_id, body.version, override)
+    return door.contacts.finish(user, call_id, body.version, override,
+                                body.without_person_check)
 
 
 @router.post("/{call_id}/take-over", responses=call_doc())

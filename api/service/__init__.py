@@ -2,8 +2,11 @@
 database library (both the REST API and the screen call it; storage is the repository
 port of :mod:`api.storage`).
 
-- :mod:`~api.service.calls`: start, answer, back, change, search, take over, list mine
-- :mod:`~api.service.contacts`: finish a call and its contact record, list and read them
+- :mod:`~api.service.calls`: start, answer, back, change, search, take over, list mine;
+  in the wrap-up add a need, confirm the person, see their earlier contacts
+- :mod:`~api.service.contacts`: finish a call and its contact records (one per need),
+  list and read them
+- :mod:`~api.service.history`: the engine's contact-history port on the stored records
 - :mod:`~api.service.links`: send the outcome's link, and the record of every attempt
 - :mod:`~api.service.pathways`: the pathway library, reloads, listing and diagrams
 - :mod:`~api.service.sign_in`, :mod:`~api.service.users`: signing in, users and roles

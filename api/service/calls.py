@@ -1,5 +1,7 @@
-"""Running calls: start, answer, go back, correct an answer, search for the person, take
-over another handler's call, and list a handler's own calls.
+"""Running calls: start, answer, go back, correct an answer (with a reason), search for
+the person, and in the wrap-up confirm the person, add a further need and see the
+person's earlier contacts; take over another handler's call, and list a handler's own
+calls.
 
 Every change to a call is: load the saved call, check whose it is and its version, apply
 one engine operation, and save it in one transaction that checks the row version. The
@@ -131,11 +133,54 @@ class Calls:
         return self._change(user, call_id, version, go_back)
 
     def change(self, user: User, call_id: str, version: int, step: str,
-               answer: Any) -> CallState:
-        """Correct an earlier answer; the state lists the answers dropped."""
+               answer: Any, reason: str | None = None) -> CallState:
+        """Correct an earlier answer; the state lists the answers dropped. The trail keeps
+        the superseded answer, who changed it, when and ``reason``; a red-flag answer
+        changed after an escalation needs one (refused without, the call unchanged)."""
+        if reason is not None and len(reason) > TAKE_OVER_REASON_LIMIT:
+            raise CallError(f"The reason is {len(reason)} characters long; it must be "
+                            f"{TAKE_OVER_REASON_LIMIT} characters or fewer.", field="reason")
+
         def correct(session: CallSession) -> Sequence[str]:
-            return self.engine.change(session, step, answer).dropped
+            return self.engine.change(session, step, answer, reason=reason).dropped
         return self._change(user, call_id, version, correct)
+
+    # --- the wrap-up ---------------------------------------------------------------------
+
+    def add_need(self, user: User, call_id: str, version: int) -> CallState:
+        """Record a further need on the call (a linked contact for another reason): it
+        starts at the reason question with the caller, red flags and person carried over.
+        Of two handlers adding a need from one version, one wins and the other gets 409."""
+        def add(session: CallSession) -> None:
+            self.engine.add_need(session)
+        state = self._change(user, call_id, version, add)
+        self.log.info("need_added_by", call_id=call_id, user=user.username, need=state.need)
+        return state
+
+    def confirm_person(self, user: User, call_id: str, version: int,
+                       answer: Any) -> CallState:
+        """The person check in the wrap-up, after an escalation: confirm a person the last
+        search found (by id), or answer ``not_known`` / ``possible_match``. Confirming
+        someone looks up their earlier contacts (an audited view)."""
+        def confirm(session: CallSession) -> None:
+            self.engine.confirm_person(session, answer)
+        state = self._change(user, call_id, version, confirm)
+        self.log.info("person_confirmed_by", call_id=call_id, user=user.username)
+        return state
+
+    def earlier_contacts(self, user: User, call_id: str) -> list[dict[str, Any]]:
+        """The confirmed person's contacts of the last 28 days, looked up now: when,
+        reason, outcome, team and whether still open (the view is audited)."""
+        opened = self.open(user, call_id)
+        person_id = opened.session.values.get("person_id")
+        if not person_id:
+            raise CallError("No person is confirmed on this call yet: confirm who the "
+                            "person is at the person check, then their earlier contacts "
+                            "can be shown.", field="call")
+        found = self.engine.earlier_contacts(opened.session, str(person_id))
+        self.log.info("earlier_contacts_viewed_by", call_id=call_id, user=user.username,
+                      contacts=len(found))
+        return found
 
     def search(self, user: User, call_id: str, version: int, details: SearchDetails,
                step: str | None = None) -> tuple[CallState, SearchResult]:

@@ -1,5 +1,6 @@
-"""Contact records: finishing a call writes one (in the same transaction that marks the
-call finished), supervisors list and read them, and every read is recorded."""
+"""Contact records: finishing a call writes one per need, linked (in the same transaction
+that marks the call finished), supervisors list and read them, and every read is
+recorded."""
 
 from __future__ import annotations
 
@@ -15,59 +16,98 @@ from api.storage.port import Repository, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine, CallSession, OutcomeView
 from triage.errors import CallError, UnknownContact
+from triage.vocabulary import RecordFlag
 
-WRITTEN_ALREADY = "The contact record for this call has already been written."
+WRITTEN_ALREADY = "The contact records for this call have already been written."
+FINISHED_WITHOUT_CHECK = RecordFlag.FINISHED_WITHOUT_PERSON_CHECK.value
+RED_FLAG_CHANGED = RecordFlag.RED_FLAG_CHANGED.value
+SKIP_REASON_LIMIT = 500
 
 
-def contact_record(session: CallSession, outcome: OutcomeView, user: User,
-                   override: Override | None) -> dict[str, Any]:
-    """Everything a manager needs about one contact, and exactly what produced it."""
-    values = session.values
+def _flags_of(session: CallSession, need: int) -> list[dict[str, Any]]:
+    """What is flagged on the record of ``need``: its own flags, and those of the call."""
+    return [dict(f) for f in session.flags if f.get("need") in (need, None)
+            or f.get("kind") == FINISHED_WITHOUT_CHECK]
+
+
+def contact_record(call: CallSession, routed: CallSession, outcome: OutcomeView,
+                   handler: str, override: Override | None, needs: int) -> dict[str, Any]:
+    """Everything a manager needs about one contact (one need of ``call``, routed as
+    ``routed``), and exactly what produced it: the trail keeps every correction (the
+    answer superseded, by whom, when and why)."""
+    values = routed.values
     return {
-        "call_id": session.call_id,
-        "pathway": {"id": session.pathway_id, "version": session.version},
-        "handler": user.username,
-        "started_at": session.started_at,
-        "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "call_id": call.call_id,
+        "need": routed.need,
+        "needs_on_call": needs,
+        "pathway": {"id": call.pathway_id, "version": call.version},
+        "handler": handler,
+        "started_at": call.started_at,
+        "outcome_at": routed.outcome_at,
+        "ended_at": call.finished_at or dt.datetime.now(dt.UTC).isoformat(
+            timespec="seconds"),
         "caller_type": values.get("caller_type"),
         "reason": values.get("reason"),
         # The person's voice (Care Act), a code of the consent fact; None when the person
         # called themselves (or the call ended before it was asked).
         "consent": values.get("consent"),
         # The clock facts the call was routed on (in or out of hours, the next opening).
-        "clock": dict(session.clock),
+        "clock": dict(routed.clock or call.clock),
         "person": {"person_id": values.get("person_id"),
                    "known_status": values.get("known_status"),
                    "allocated_worker": values.get("allocated_worker"),
                    "allocated_team": values.get("allocated_team"),
                    "alerts": values.get("alerts") or []},
+        "earlier_contacts": [{k: c.get(k) for k in ("contact_id", "started_at",
+                                                    "outcome_kind", "team", "open")}
+                             for c in call.earlier_contacts],
         "suggested_outcome": {"id": outcome.outcome_id, "kind": outcome.kind,
                               "summary": outcome.summary, "team": outcome.team,
                               "service": outcome.service, "timeframe": outcome.timeframe,
                               "due": outcome.due},
         "codes": outcome.codes,
         "override": asdict(override) if override else None,
+        "flags": _flags_of(call, routed.need),
         "trail": [{"at": h.at, "step": h.state, "kind": h.kind, "answer": h.answer,
-                   "why": h.why, "route": h.route} for h in session.history],
+                   "why": h.why, "route": h.route} for h in routed.history],
     }
 
 
-def contact_row(record: dict[str, Any], session: CallSession, outcome: OutcomeView,
+def contact_row(record: dict[str, Any], routed: CallSession, outcome: OutcomeView,
                 override: Override | None) -> dict[str, Any]:
     """The summary fields of a contact record, for listing, with the record itself."""
-    values = session.values
+    values = routed.values
+    flags = record["flags"]
+    skipped = next((f["reason"] for f in flags if f["kind"] == FINISHED_WITHOUT_CHECK), None)
     return {
-        "call_id": session.call_id, "pathway_id": session.pathway_id,
-        "pathway_version": session.version, "handler": record["handler"],
-        "started_at": session.started_at, "ended_at": record["ended_at"],
+        "call_id": routed.call_id, "need": routed.need, "pathway_id": routed.pathway_id,
+        "pathway_version": routed.version, "handler": record["handler"],
+        "started_at": routed.started_at, "ended_at": record["ended_at"],
         "outcome_id": outcome.outcome_id,
         "outcome_kind": override.kind if override else outcome.kind,
         "caller_type": values.get("caller_type"), "reason": values.get("reason"),
         "known_status": values.get("known_status"), "person_id": values.get("person_id"),
         "team": (override.team if override and override.team else
                  (outcome.team or {}).get("id")),
-        "timeframe": outcome.timeframe, "record": json.dumps(record, default=str),
+        "timeframe": outcome.timeframe,
+        "red_flag_changed": any(f["kind"] == RED_FLAG_CHANGED for f in flags),
+        "person_check_skipped": skipped if values.get("known_status") is None else None,
+        "record": json.dumps(record, default=str),
     }
+
+
+def records_of(engine: CallEngine, session: CallSession, handler: str,
+               override: Override | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """A finished call's contact records, one per need (the first first), each with its
+    row for the contacts table; ``override`` applies to the need routed last."""
+    routed = engine.routed_needs(session)
+    found = []
+    for need in routed:
+        chosen = override if need.need == session.need else None
+        outcome = engine.outcome(need)
+        record = contact_record(session, need, outcome, handler, chosen, len(routed))
+        found.append((record, contact_row(record, need, outcome, chosen)))
+    return found
 
 
 class Contacts:
@@ -80,40 +120,54 @@ class Contacts:
         self.log = audit_logger()
 
     def finish(self, user: User, call_id: str, version: int,
-               override: Override | None = None) -> dict[str, Any]:
-        """Write the contact record for a call at its outcome; an override needs a reason."""
+               override: Override | None = None,
+               without_person_check: str | None = None) -> dict[str, Any]:
+        """Finish the call from its wrap-up and write its contact records, one per need
+        (the first need's first; the others linked to it); the record of the need being
+        routed is returned, with ``contacts`` listing every need's outcome.
+
+        An override (of the need being routed) needs a reason. After an escalation that
+        ended routing before the person check, either the check is done in the wrap-up or
+        ``without_person_check`` says why not; it is recorded on the contact records.
+        """
+        if without_person_check is not None and len(without_person_check) > SKIP_REASON_LIMIT:
+            raise CallError(f"The reason is {len(without_person_check)} characters long; it "
+                            f"must be {SKIP_REASON_LIMIT} characters or fewer.",
+                            field="without_person_check")
         records: list[dict[str, Any]] = []
 
         def change(stored: StoredCall) -> Update:
             self.access.changeable(user, stored, version, WRITTEN_ALREADY)
             session = self.engine.restore(stored.data)
-            record, row = self._contact(user, session, override)
-            records.append(record)
-            return session.to_dict(), version, row
+            self._check_override(session, override)
+            self.engine.finish(session, without_person_check=without_person_check)
+            written = records_of(self.engine, session, user.username, override)
+            records.extend(record for record, _row in written)
+            return session.to_dict(), version, [row for _record, row in written]
 
         self.repository.update_call(call_id, change)
-        record = records[0]
+        record = dict(records[-1])
+        record["contacts"] = [{"need": r["need"], "outcome_id": r["suggested_outcome"]["id"],
+                               "kind": r["suggested_outcome"]["kind"]} for r in records]
         self.log.info("contact_recorded", call_id=call_id, user=user.username,
                       outcome=record["suggested_outcome"]["id"],
-                      overridden=override is not None)
+                      overridden=override is not None, needs=len(records),
+                      person_check_skipped=bool(record["flags"] and any(
+                          f["kind"] == FINISHED_WITHOUT_CHECK for f in record["flags"])))
         return record
 
-    def _contact(self, user: User, session: CallSession, override: Override | None
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The contact record of a call at its outcome, and its row for the contacts table."""
-        if not session.finished:
+    def _check_override(self, session: CallSession, override: Override | None) -> None:
+        if not session.at_outcome:
             raise CallError("The call has not reached an outcome yet; answer the remaining "
                             "questions first.", field="call")
-        outcome = self.engine.outcome(session)
-        if override is not None:
-            if not override.reason.strip():
-                raise CallError("Say why the suggested outcome is being overridden.",
-                                field="override.reason")
-            if override.kind not in OVERRIDE_KINDS:
-                raise CallError(f"'{override.kind}' is not an outcome kind (kinds: "
-                                f"{', '.join(OVERRIDE_KINDS)})", field="override.kind")
-        record = contact_record(session, outcome, user, override)
-        return record, contact_row(record, session, outcome, override)
+        if override is None:
+            return
+        if not override.reason.strip():
+            raise CallError("Say why the suggested outcome is being overridden.",
+                            field="override.reason")
+        if override.kind not in OVERRIDE_KINDS:
+            raise CallError(f"'{override.kind}' is not an outcome kind (kinds: "
+                            f"{', '.join(OVERRIDE_KINDS)})", field="override.kind")
 
     def listing(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Contact records, newest first (summary fields)."""

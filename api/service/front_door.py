@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from api.service.access import CallAccess
 from api.service.calls import Calls
 from api.service.contacts import Contacts
+from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
@@ -37,8 +38,10 @@ class FrontDoor:
              auth: Authenticator | None = None, clock: Clock | None = None) -> FrontDoor:
         """The service layer on ``repository``, guiding calls through ``library``'s
         pathways and searching ``clients`` (None: no client index), on ``clock`` (the
-        system's when None)."""
-        engine = CallEngine(library.catalogue, clients, events=audit_logger(), clock=clock)
+        system's when None); a confirmed person's earlier contacts are the contact records
+        in ``repository``."""
+        engine = CallEngine(library.catalogue, clients, events=audit_logger(), clock=clock,
+                            history=StoredContactHistory(repository))
         access = CallAccess(repository)
         return cls(repository=repository, library=library, engine=engine,
                    calls=Calls(repository, engine, access),

@@ -1,6 +1,6 @@
-"""What the handlers return about a call: its state (version, step or outcome, answers
-so far), a line of a handler's list, an override of the suggested outcome, and a call
-loaded once for a request."""
+"""What the handlers return about a call: its state (version, phase, step or outcome,
+answers so far, the wrap-up after the outcome), a line of a handler's list, an override of
+the suggested outcome, and a call loaded once for a request."""
 
 from __future__ import annotations
 
@@ -10,21 +10,52 @@ from typing import Any
 
 from api.storage.port import CallStatus, StoredCall
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
-from triage.vocabulary import OutcomeKind, StepKind
+from triage.vocabulary import CallPhase, OutcomeKind
 
-__all__ = ["OVERRIDE_KINDS", "CallState", "CallStatus", "CallSummary", "OpenCall", "Override",
-           "state_of"]
+__all__ = ["OVERRIDE_KINDS", "CallState", "CallStatus", "CallSummary", "NeedLine",
+           "OpenCall", "Override", "WrapUp", "state_of"]
 
 OVERRIDE_KINDS = tuple(OutcomeKind)
 """The outcomes a handler may choose instead of the one suggested: every outcome kind."""
 
 
+@dataclass(frozen=True)
+class NeedLine:
+    """One need routed on a call, as the wrap-up lists it."""
+
+    need: int
+    outcome_id: str
+    kind: str
+    summary: str
+    team: str | None
+    reason: str | None
+
+
+@dataclass
+class WrapUp:
+    """The call after its outcome (phase ``wrap_up``, or ``finished``): the needs routed,
+    whether the person check is still to do, the person and their earlier contacts of
+    the last 28 days, what is flagged for the record, and what the handler may do now
+    (``may``: ``search``, ``confirm_person``, ``add_need``, ``change``, ``finish``,
+    ``finish_without_person_check``)."""
+
+    needs: list[NeedLine]
+    person_check_needed: bool
+    person: dict[str, Any] | None
+    earlier_contacts: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    may: list[str]
+
+
 @dataclass
 class CallState:
-    """What a screen needs about a call: its version, and its step or outcome.
+    """What a screen needs about a call: its version, phase, and its step or outcome.
 
-    At a person check, ``last_search`` is the latest search made there (the details
-    given, the people found with their bands and reasons, advice and what is missing).
+    ``phase`` is the engine's :class:`~triage.vocabulary.CallPhase`: ``routing`` (a step
+    to answer), ``wrap_up`` (the outcome is fixed; ``wrap_up`` says what is left) or
+    ``finished`` (the contact records are written). At a person check, ``last_search``
+    is the latest search made there (the details given, the people found with their
+    bands and reasons, advice and what is missing).
     """
 
     call_id: str
@@ -36,6 +67,9 @@ class CallState:
     answered: list[dict[str, Any]]
     dropped: list[str] = field(default_factory=list)
     last_search: SavedSearch | None = None
+    phase: str = CallPhase.ROUTING.value
+    need: int = 1
+    wrap_up: WrapUp | None = None
 
 
 @dataclass
@@ -84,19 +118,40 @@ class OpenCall:
         return self.stored.status == CallStatus.FINISHED
 
 
+def wrap_up_of(engine: CallEngine, session: CallSession) -> WrapUp:
+    """What the wrap-up shows, and what may be done in it."""
+    view = engine.wrap_up(session)
+    needs = [NeedLine(n.need, n.outcome.outcome_id, n.outcome.kind, n.outcome.summary,
+                      (n.outcome.team or {}).get("id"), n.values.get("reason"))
+             for n in view.needs]
+    may: list[str] = []
+    if view.phase is CallPhase.WRAP_UP:
+        if view.person_check_needed:
+            may += ["search", "confirm_person"]
+        may += ["add_need", "change", "finish"]
+        if view.person_check_needed:
+            may.append("finish_without_person_check")
+    return WrapUp(needs, view.person_check_needed, view.person,
+                  [dict(c) for c in view.earlier_contacts], [dict(f) for f in view.flags],
+                  may)
+
+
 def state_of(engine: CallEngine, version: int, session: CallSession,
              dropped: Sequence[str] = ()) -> CallState:
     """The state of ``session`` stored at row ``version`` (``dropped``: answers a change
     removed)."""
     node = engine.catalogue.get(session.pathway_id, session.version).node(session.state)
-    step, outcome = None, None
-    if node.kind == StepKind.OUTCOME:
-        outcome = engine.outcome(session)
-    else:
+    step, outcome, wrap_up = None, None, None
+    if session.phase is CallPhase.ROUTING:
         step = engine.current(session)
+    else:
+        outcome = engine.outcome(session)
+        wrap_up = wrap_up_of(engine, session)
     answered = [{"step": h.state, "answer": h.answer} for h in session.answered()]
     searched = session.last_search
-    if node.kind != StepKind.LOOKUP or searched is None or searched.step != node.state:
+    if searched is None or (searched.step != node.state and not (
+            wrap_up is not None and wrap_up.person_check_needed)):
         searched = None
     return CallState(session.call_id, version, session.pathway_id, session.version, step,
-                     outcome, answered, list(dropped), searched)
+                     outcome, answered, list(dropped), searched, session.phase.value,
+                     session.need, wrap_up)

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from api.storage.database import SqlTables, as_utc
-from api.storage.port import CallStatus, StoredCall, Update, utc_now
+from api.storage.database import SqlTables, as_utc, first_line
+from api.storage.port import (
+    CallStatus,
+    ContactRows,
+    FinishedCall,
+    StoredCall,
+    Update,
+    utc_now,
+)
 from api.storage.schema import calls, contacts
-from triage.errors import StaleUpdate, UnknownCall
+from triage.errors import StaleUpdate, StorageRefused, UnknownCall
 
 
 def _stored(row: Any) -> StoredCall:
@@ -69,27 +76,27 @@ class SqlCalls(SqlTables):
         """
         with self.transaction() as c:
             stored = self._load(c, call_id)
-            session, expected_version, contact = change(stored)
-            return self._save(c, session, expected_version, contact)
+            session, expected_version, records = change(stored)
+            return self._save(c, session, expected_version, records)
 
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None, *,
+                  contacts: ContactRows | None = None, *,
                   handler: str | None = None) -> int:
         """Save a changed call if it is still at ``expected_version``; return the new version.
 
-        With ``contact``, the finished call's contact record is written in the same
-        transaction, so a call is never finished without its record. With ``handler``,
+        With ``contacts``, the finished call's contact records (one per need) are written
+        in the same transaction, so a call is never finished without its records. With ``handler``,
         the call passes to that user in the same update.
         """
         with self.transaction() as c:
-            return self._save(c, session, expected_version, contact, handler)
+            return self._save(c, session, expected_version, contacts, handler)
 
     @staticmethod
     def _save(c: Connection, session: Mapping[str, Any], expected_version: int,
-              contact: Mapping[str, Any] | None, handler: str | None = None) -> int:
+              records: ContactRows | None, handler: str | None = None) -> int:
         values: dict[str, Any] = {
             "data": json.dumps(session), "row_version": expected_version + 1,
-            "status": CallStatus.FINISHED if contact is not None else CallStatus.ACTIVE,
+            "status": CallStatus.FINISHED if records is not None else CallStatus.ACTIVE,
             "updated_at": utc_now()}
         if handler is not None:
             values["handler"] = handler
@@ -104,6 +111,36 @@ class SqlCalls(SqlTables):
             if current is None:
                 raise UnknownCall(call_id=session["call_id"])
             raise StaleUpdate(current_version=int(current))
-        if contact is not None:
-            c.execute(contacts.insert().values(**contact))
+        first: int | None = None
+        for record in records or ():
+            inserted = c.execute(contacts.insert().values(**record, first_contact_id=first))
+            if first is None:
+                key = inserted.inserted_primary_key
+                assert key is not None
+                first = int(key[0])
         return expected_version + 1
+
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        """Store finished calls and their contact records in one transaction: the calls,
+        then every first need's record, then the others linked to theirs."""
+        if not finished:
+            return
+        now = utc_now()
+        call_rows = [{"call_id": f.session["call_id"], "pathway_id": f.session["pathway_id"],
+                      "pathway_version": f.session["version"], "handler": f.handler,
+                      "status": CallStatus.FINISHED.value, "row_version": 1,
+                      "data": json.dumps(f.session), "updated_at": now} for f in finished]
+        firsts = [dict(f.contacts[0], first_contact_id=None) for f in finished if f.contacts]
+        try:
+            with self.transaction() as c:
+                c.execute(calls.insert(), call_rows)
+                inserted = c.execute(contacts.insert().returning(
+                    contacts.c.call_id, contacts.c.contact_id), firsts).all()
+                first_of = {row.call_id: row.contact_id for row in inserted}
+                others = [dict(row, first_contact_id=first_of[f.session["call_id"]])
+                          for f in finished for row in f.contacts[1:]]
+                if others:
+                    c.execute(contacts.insert(), others)
+        except sa.exc.IntegrityError as exc:
+            raise StorageRefused(reason=f"{first_line(exc)}: a call with one of these ids "
+                                 "is stored already") from exc

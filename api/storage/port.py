@@ -44,8 +44,22 @@ class StoredCall:
     updated_at: dt.datetime | None = None
 
 
-Update = tuple[Mapping[str, Any], int, Mapping[str, Any] | None]
-"""What a change to a call saves: the session, the version it was made from, a contact."""
+ContactRows = Sequence[Mapping[str, Any]]
+"""A finished call's contact records, one per need, the first need first."""
+
+Update = tuple[Mapping[str, Any], int, ContactRows | None]
+"""What a change to a call saves: the session, the version it was made from and, to
+finish it, its contact records."""
+
+
+@dataclass(frozen=True)
+class FinishedCall:
+    """A call finished outside the service, to store as it is: its saved session, its
+    handler's user name and its contact records (one per need, the first first)."""
+
+    session: Mapping[str, Any]
+    handler: str
+    contacts: ContactRows
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,8 @@ class Repository(ABC):
     Calls carry a row version: a save names the version it was made from and is refused
     with :class:`~triage.errors.StaleUpdate` (giving the current one) if the call has moved
     on, so of two changes from one version exactly one wins. A finished call is saved in
-    the same transaction as its contact record. A method that changes something changes
+    the same transaction as its contact records (one per need, each after the first
+    linked to the first by ``first_contact_id``). A method that changes something changes
     all of it or, on any error, nothing.
     """
 
@@ -94,19 +109,26 @@ class Repository(ABC):
         """Load a call, let ``change`` work out what to save, and save it; the new version.
 
         ``change`` returns the session to save, the row version it was made from and, to
-        finish the call, its contact record; it may raise to refuse, and then nothing is
+        finish the call, its contact records; it may raise to refuse, and then nothing is
         written. The save still checks the row version.
         """
 
     @abstractmethod
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None, *,
+                  contacts: ContactRows | None = None, *,
                   handler: str | None = None) -> int:
         """Save a changed call if it is still at ``expected_version``; the new version.
 
-        With ``contact``, the call is finished and its contact record written in the same
-        transaction. With ``handler``, the call passes to that user in the same update.
+        With ``contacts``, the call is finished and its contact records written in the
+        same transaction (the first need's first, the others linked to it). With
+        ``handler``, the call passes to that user in the same update.
         """
+
+    @abstractmethod
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        """Store calls already finished elsewhere (the contact generator) with their
+        contact records, all in one transaction or none; a call id already stored is
+        refused with :class:`~triage.errors.StorageRefused`."""
 
     # --- pathway versions in use ---------------------------------------------------------
 
@@ -155,6 +177,12 @@ class Repository(ABC):
     def read_contact(self, contact_id: int, reader: str) -> dict[str, Any] | None:
         """One full contact record with the call's messages, the read recorded in the
         same transaction; None (and nothing recorded) if there is no such record."""
+
+    @abstractmethod
+    def contacts_about(self, person_id: str, since: dt.datetime) -> list[dict[str, Any]]:
+        """A person's contact records that started at or after ``since``, newest first:
+        ``contact_id``, ``call_id``, ``need``, ``started_at``, ``reason``,
+        ``outcome_kind`` and ``team`` (the look-up of the person check, by an index)."""
 
     @abstractmethod
     def reads_of(self, contact_id: int) -> list[dict[str, Any]]:

@@ -38,8 +38,7 @@ calls = sa.Table(
 contacts = sa.Table(
     "contacts", metadata,
     sa.Column("contact_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False,
-              unique=True),
+    sa.Column("call_id", sa.String(64), sa.ForeignKey("calls.call_id"), nullable=False),
     sa.Column("pathway_id", sa.String(64), nullable=False),
     sa.Column("pathway_version", sa.Integer, nullable=False),
     sa.Column("handler", sa.String(80), nullable=False),
@@ -54,6 +53,17 @@ contacts = sa.Table(
     sa.Column("team", sa.String(64)),
     sa.Column("timeframe", sa.String(40), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
+    # One contact per need on a call (migration 0007): the need's number, the first
+    # contact of the same call (None on that one), a red-flag answer changed after an
+    # escalation, and why the call was finished without a person check.
+    sa.Column("need", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("first_contact_id", sa.Integer,
+              sa.ForeignKey("contacts.contact_id", name="contacts_first_contact_fk")),
+    sa.Column("red_flag_changed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("person_check_skipped", sa.Text),
+    sa.UniqueConstraint("call_id", "need", name="contacts_call_need"),
+    # A person's contacts since a time: the person check's 28-day look-up.
+    sa.Index("contacts_by_person", "person_id", "started_at"),
 )
 pathway_sources = sa.Table(
     "pathway_sources", metadata,

@@ -247,6 +247,14 @@ def add_call_pages(router: Router) -> None:
         change_step = str(form.get("step", "")).strip()[:200] or None
         from_check = str(form.get("from", "")) == "check"
         details = search_details(form, user.username)
+        in_wrap_up = state.wrap_up is not None and state.wrap_up.person_check_needed
+        if in_wrap_up and change_step is None:
+            if not details.given_fields():
+                return screen.outcome_form_refused(request, user, call, [(
+                    "nhs_number", "Enter the NHS number, or the name with the date of birth "
+                    "or postcode, to search")], {"person": "open"})
+            screen.door(request).calls.search(user, state.call_id, version_of(form), details)
+            return screen.redirect(request, f"/calls/{state.call_id}/outcome#person-check")
         if not details.given_fields():
             if change_step is None and (state.step is None
                                         or state.step.kind != StepKind.LOOKUP):
@@ -296,7 +304,9 @@ def add_call_pages(router: Router) -> None:
             return screen.redirect(request, f"/calls/{state.call_id}/check" if back_to_check
                                    else f"/calls/{state.call_id}")
         try:
-            new_state = door.calls.change(user, state.call_id, version_of(form), step, raw)
+            reason = str(form.get("reason", "")).strip()[:500] or None
+            new_state = door.calls.change(user, state.call_id, version_of(form), step, raw,
+                                          reason)
         except CallError as exc:
             return screen.answer_refused(request, user, call, view, raw, exc,
                                          change_step=step)
@@ -364,9 +374,47 @@ def add_outcome_pages(router: Router) -> None:
     def finish(request: Request, user: User, form: FormData, call: OpenCall
                ) -> CallState | Response:
         state = call.state
-        screen.door(request).contacts.finish(user, state.call_id, version_of(form), None)
+        skipped = str(form.get("without_person_check", "")).strip()
+        needed = state.wrap_up is not None and state.wrap_up.person_check_needed
+        if needed and not skipped:
+            return screen.outcome_form_refused(request, user, call, [(
+                "without_person_check", "Do the person check above, or enter why it cannot "
+                "be done, such as 'the caller would not say'")], {})
+        if len(skipped) > 500:
+            return screen.outcome_form_refused(request, user, call, [(
+                "without_person_check", f"The reason is {len(skipped)} characters long; it "
+                "must be 500 characters or fewer")], {"without_person_check": skipped})
+        record = screen.door(request).contacts.finish(user, state.call_id, version_of(form),
+                                                      None, skipped or None)
+        count = len(record.get("contacts", [])) or 1
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
-            "Contact recorded", "The contact record was written.", success=True))
+            "Contact recorded", "The contact record was written." if count == 1 else
+            f"The {count} contact records (one for each need) were written.", success=True))
+
+    @router.call_form("/calls/{call_id}/person")
+    def confirm_person(request: Request, user: User, form: FormData, call: OpenCall
+                       ) -> CallState | Response:
+        state = call.state
+        answer = str(form.get("answer", "")).strip()
+        if not answer:
+            return screen.outcome_form_refused(request, user, call, [(
+                "person", "Select the person the caller means, or that they are not known "
+                "or a possible match")], {"person": "open"})
+        screen.door(request).calls.confirm_person(user, state.call_id, version_of(form),
+                                                  answer)
+        return screen.redirect(request, f"/calls/{state.call_id}/outcome#earlier-contacts",
+                               Notice("Person check done", "The person check was recorded; "
+                                      "the outcome is unchanged.", success=True))
+
+    @router.call_form("/calls/{call_id}/needs")
+    def add_need(request: Request, user: User, form: FormData, call: OpenCall
+                 ) -> CallState | Response:
+        state = call.state
+        added = screen.door(request).calls.add_need(user, state.call_id, version_of(form))
+        screen.notify(request, Notice(f"Need {added.need} added", "Ask the reason for this "
+                                      "need. The red-flag answers are carried over; change "
+                                      "one from the answers page to ask it again."))
+        return added
 
     @router.call_form("/calls/{call_id}/override")
     def override(request: Request, user: User, form: FormData, call: OpenCall
@@ -386,12 +434,17 @@ def add_outcome_pages(router: Router) -> None:
         elif len(reason) > 2000:
             errors.append(("reason", f"The reason is {len(reason)} characters long; "
                            "it must be 2,000 characters or fewer"))
+        skipped = str(form.get("without_person_check", "")).strip()[:500]
+        if state.wrap_up is not None and state.wrap_up.person_check_needed and not skipped:
+            errors.append(("override_without_person_check", "Do the person check above, or "
+                           "enter why it cannot be done, such as 'the caller would not say'"))
         if errors:
             return screen.outcome_form_refused(
                 request, user, call, errors,
-                {"kind": kind, "team": team or "", "reason": reason, "override": "open"})
+                {"kind": kind, "team": team or "", "reason": reason, "override": "open",
+                 "without_person_check": skipped})
         screen.door(request).contacts.finish(user, state.call_id, version_of(form),
-                                             Override(kind, team, reason))
+                                             Override(kind, team, reason), skipped or None)
         return screen.redirect(request, f"/calls/{state.call_id}/outcome", Notice(
             "Contact recorded with a different outcome",
             f"The contact record was written with the outcome '{kind_label(kind)}' and your "

@@ -4,9 +4,10 @@ who may see them, the page for each thing the service refuses (from the one erro
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
@@ -52,6 +53,7 @@ from api.web.texts import (
 )
 from triage.adapters.audit import audit_logger
 from triage.calls import StepView
+from triage.calls.views import fact_words
 from triage.errors import (
     CallError,
     ChangeFromElsewhere,
@@ -62,6 +64,7 @@ from triage.errors import (
     UnknownCall,
 )
 from triage.matching.scoring import MISSING
+from triage.timeframes import UK_TIME
 from triage.vocabulary import UNCONFIRMED, AnswerType, KnownStatus, OutcomeKind, StepKind
 
 SERVICE_NAME = "Social Care Direct: call handling"
@@ -75,6 +78,23 @@ GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "dat
 """The GOV.UK Frontend components the pages use (``button`` is the macro ``govukButton``)."""
 CHOICE_TYPES = (AnswerType.CHOICE, AnswerType.YES_NO, AnswerType.YES_NO_UNSURE)
 """Questions answered with radios."""
+
+
+def earlier_line(contact: Mapping[str, Any], reason_label: Callable[[str], str]
+                 ) -> dict[str, str]:
+    """One earlier contact as the wrap-up's table shows it (``reason_label``: a reason's
+    code as its words)."""
+    started = str(contact.get("started_at") or "")
+    try:
+        when = dt.datetime.fromisoformat(started).astimezone(UK_TIME).strftime(
+            "%d %b %Y %H:%M")
+    except ValueError:
+        when = started
+    reason = contact.get("reason")
+    return {"when": when, "reason": reason_label(str(reason)) if reason else "Not recorded",
+            "result": kind_label(str(contact.get("outcome_kind") or "")),
+            "team": str(contact.get("team") or "None"),
+            "open": "Yes" if contact.get("open") else "No"}
 
 
 def make_environment() -> Environment:
@@ -339,6 +359,7 @@ class Screen:
         state = call.state
         assert state.outcome is not None
         outcome = state.outcome
+        compiled = door.engine.catalogue.get(state.pathway_id, state.pathway_version)
         messages = [message_line(m) for m in door.links.messages(state.call_id)]
         return self.render(
             request, "outcome.html", status, user=user, call=state, outcome=outcome,
@@ -347,7 +368,11 @@ class Screen:
             known=present.known(call.session),
             due=due_text(outcome.timeframe, outcome.due), finished=call.finished,
             errors=errors, entered=entered or {}, teams=present.teams(call.session),
-            kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS])
+            kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS], wrap=state.wrap_up,
+            saved_search=state.last_search, summary_labels=SUMMARY_LABELS,
+            earlier=[earlier_line(c, lambda code: fact_words(
+                         compiled, "reason", code, call.session.language))
+                     for c in (state.wrap_up.earlier_contacts if state.wrap_up else [])])
 
     def outcome_form_refused(self, request: Request, user: User, call: OpenCall,
                              errors: Sequence[tuple[str, str]], entered: Mapping[str, str]

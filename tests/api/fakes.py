@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from api.storage import KeyHistory, Repository, StoredCall, Update, utc_now
-from api.storage.port import Decide
+from api.storage.port import ContactRows, Decide, FinishedCall
 from triage.errors import StaleUpdate, StorageRefused, UnknownCall
 
 T = TypeVar("T")
@@ -75,11 +75,11 @@ class InMemoryRepository(Repository):
         return found[:limit]
 
     def update_call(self, call_id: str, change: Callable[[StoredCall], Update]) -> int:
-        session, expected_version, contact = change(self.load_call(call_id))
-        return self.save_call(session, expected_version, contact)
+        session, expected_version, records = change(self.load_call(call_id))
+        return self.save_call(session, expected_version, records)
 
     def save_call(self, session: Mapping[str, Any], expected_version: int,
-                  contact: Mapping[str, Any] | None = None, *,
+                  contacts: ContactRows | None = None, *,
                   handler: str | None = None) -> int:
         row = self.calls.get(session["call_id"])
         if row is None:
@@ -87,13 +87,33 @@ class InMemoryRepository(Repository):
         if row["row_version"] != expected_version:
             raise StaleUpdate(current_version=row["row_version"])
         row.update(data=copy.deepcopy(dict(session)), row_version=expected_version + 1,
-                   status="finished" if contact is not None else "active",
+                   status="finished" if contacts is not None else "active",
                    updated_at=utc_now())
         if handler is not None:
             row["handler"] = handler
-        if contact is not None:
-            self.contacts.append({"contact_id": len(self.contacts) + 1, **contact})
+        first: int | None = None
+        for record in contacts or ():
+            contact_id = len(self.contacts) + 1
+            self.contacts.append({"contact_id": contact_id, "need": 1,
+                                  "red_flag_changed": False, "person_check_skipped": None,
+                                  **record, "first_contact_id": first})
+            first = first or contact_id
         return expected_version + 1
+
+    def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
+        taken = [f.session["call_id"] for f in finished if f.session["call_id"] in self.calls]
+        if taken:
+            raise StorageRefused(reason=f"call {taken[0]} is stored already")
+        for f in finished:
+            self.calls[f.session["call_id"]] = {
+                "handler": f.handler, "status": "finished", "row_version": 1,
+                "data": copy.deepcopy(dict(f.session)), "updated_at": utc_now()}
+            first: int | None = None
+            for record in f.contacts:
+                contact_id = len(self.contacts) + 1
+                self.contacts.append({"contact_id": contact_id, **record,
+                                      "first_contact_id": first})
+                first = first or contact_id
 
     # --- pathway versions in use ---------------------------------------------------------
 
@@ -143,6 +163,15 @@ class InMemoryRepository(Repository):
                            "contact_id": contact_id, "read_at": utc_now()})
         return {**found, "record": _loads(found["record"]),
                 "messages": self.messages_of(found["call_id"])}
+
+    def contacts_about(self, person_id: str, since: dt.datetime) -> list[dict[str, Any]]:
+        after = since.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+        found = [c for c in self.contacts
+                 if c.get("person_id") == person_id and c["started_at"] >= after]
+        found.sort(key=lambda c: (c["started_at"], c["contact_id"]), reverse=True)
+        keys = ("contact_id", "call_id", "need", "started_at", "reason", "outcome_kind",
+                "team")
+        return [{k: c.get(k) for k in keys} for c in found]
 
     def reads_of(self, contact_id: int) -> list[dict[str, Any]]:
         return [dict(r) for r in self.reads if r["contact_id"] == contact_id]

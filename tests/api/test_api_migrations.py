@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -36,7 +38,7 @@ def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
         assert indexes["calls_by_handler"] == ["handler", "status", "updated_at"]
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0006"
+                                      ).scalar() == "0007"
         command.downgrade(alembic_config(url), "base")
         assert not TABLES & set(sa.inspect(engine).get_table_names())
     finally:
@@ -60,7 +62,7 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
         migrate(url)  # what the service does on start (0003 to 0006)
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0006"
+                                      ).scalar() == "0007"
         assert store.user("sam") is not None
         assert store.load_call("c" * 32).data["state"] == "caller_type"
         assert store.pathway_sources()[0][:2] == ("front-door", 1)
@@ -108,5 +110,51 @@ def test_two_instances_starting_on_a_new_database_at_once_both_migrate_it(
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
                                       ).scalars().all() == [head]
         assert TABLES <= set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migration_0007_makes_contacts_unique_per_need_and_keeps_existing_ones_as_need_1(
+        backend: str, tmp_path: Path, databases: Databases) -> None:
+    url = database_url(databases.fresh() if backend == "postgresql" else None, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0006")
+    engine = make_engine(url)
+    row = {"call_id": "c" * 32, "pathway_id": "front-door", "pathway_version": 1,
+           "handler": "sam", "started_at": "2026-12-01T10:00:00.000+00:00",
+           "ended_at": "2026-12-01T10:05:00+00:00", "outcome_id": "front-door/signpost",
+           "outcome_kind": "signpost", "person_id": "P1", "timeframe": "none",
+           "record": "{}"}
+    try:
+        store = SqlRepository(engine)
+        store.create_call({"call_id": "c" * 32, "pathway_id": "front-door", "version": 1,
+                           "state": "caller_type"}, "sam")
+        with engine.begin() as connection:
+            connection.execute(sa.table("contacts", *[sa.column(k) for k in row]).insert()
+                               .values(**row))
+        migrate(url)
+        inspector = sa.inspect(engine)
+        indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("contacts")}
+        assert indexes["contacts_by_person"] == ["person_id", "started_at"]
+        [kept] = store.contacts_about("P1", dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+        assert kept["need"] == 1 and kept["call_id"] == "c" * 32
+        assert store.contacts_about("P1", dt.datetime(2026, 12, 2, tzinfo=dt.UTC)) == []
+        contacts = metadata.tables["contacts"]
+        with engine.begin() as connection:  # a second need of the same call is taken
+            connection.execute(contacts.insert().values(
+                **row, need=2, first_contact_id=kept["contact_id"]))
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(contacts.insert().values(**row, need=2))  # but once only
+        with engine.connect() as connection:
+            flags = connection.execute(sa.select(contacts.c.red_flag_changed,
+                                                 contacts.c.person_check_skipped)
+                                       .where(contacts.c.need == 1)).one()
+        assert tuple(flags) == (False, None)
+
+        command.downgrade(config, "0006")  # back to one contact per call: the first kept
+        with engine.connect() as connection:
+            left = connection.execute(sa.text("SELECT call_id FROM contacts")).all()
+        assert [r[0] for r in left] == ["c" * 32]
+        assert "need" not in {c["name"] for c in sa.inspect(engine).get_columns("contacts")}
     finally:
         engine.dispose()

@@ -74,7 +74,9 @@ def test_a_handler_goes_back_to_a_call_in_progress_from_the_start_page(
     assert handler.known() == {"Caller": GP}
     handler.answer("Red flag: immediate danger to life", "Yes")
     assert handler.heading() == "Emergency services now"
-    handler.click("Finish and record the contact")
+    handler.page.get_by_label("Why the person check was not done", exact=True).fill(
+        "the caller would not say")
+    handler.click("Finish without the person check")
     handler.goto("/")
     assert [row[1] for row in calls_in_progress(handler)] == ["Who is calling"]
 
@@ -124,7 +126,9 @@ def test_another_handler_sees_whose_call_it_is_and_can_take_it_over_with_a_reaso
 
     other.goto(call_path)
     other.answer("Red flag: immediate danger to life", "Yes")
-    other.click("Finish and record the contact")
+    other.page.get_by_label("Why the person check was not done", exact=True).fill(
+        "the caller would not say")
+    other.click("Finish without the person check")
     # A finished call cannot be taken over, so the page offers no form.
     handler.goto(call_path)
     assert handler.heading() == "This call belongs to Robin Other"

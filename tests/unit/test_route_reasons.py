@@ -63,7 +63,7 @@ def test_every_recorded_reason_belongs_to_the_route_the_call_took(
     engine = CallEngine(shipped_catalogue)
     call = engine.start("front-door", {"caller_type": caller, "known_status": known})
     checked = check_new_entries(engine, call, 0)
-    while not call.finished:
+    while not call.at_outcome:
         view = engine.current(call)
         since = len(call.history)
         engine.answer(call, view.state, an_answer(view, rng))

@@ -47,6 +47,7 @@ from triage.vocabulary import (
     CONTACT_WINDOW_DAYS,
     LOOKUP_FACTS,
     CallPhase,
+    RecordFlag,
     StepKind,
     TrailKind,
 )
@@ -299,6 +300,11 @@ class CallEngine:
         session.earlier_contacts = contacts
         return updates, recorded
 
+    def earlier_contacts(self, session: CallSession, person_id: str) -> list[dict[str, Any]]:
+        """The person's contacts of the last 28 days, looked up now, this call's own left
+        out (none without a contact history); the view is logged."""
+        return self._earlier_contacts(session, person_id)
+
     def _earlier_contacts(self, session: CallSession, person_id: str) -> list[dict[str, Any]]:
         """The person's contacts of the last 28 days (none without a contact history)."""
         if self.history is None:
@@ -444,7 +450,7 @@ class CallEngine:
         after = self._current_outcome_kind(compiled, session)
         if node.red_flag and escalated:
             session.flags.append({
-                "kind": "red_flag_changed_after_escalation", "need": session.need,
+                "kind": RecordFlag.RED_FLAG_CHANGED.value, "need": session.need,
                 "step": entry.state, "from": entry.answer, "to": new_value,
                 "reason": reason, "by": session.handler, "at": now_text(),
                 "outcome_before": before, "outcome_after": after,
@@ -534,14 +540,21 @@ class CallEngine:
     def needs(self, session: CallSession) -> list[NeedSummary]:
         """Every need routed on the call so far, the first first, each with its outcome."""
         compiled = self._compiled(session)
+        return [NeedSummary(routed.need, outcome_view(compiled, routed,
+                                                      compiled.node(routed.state)),
+                            dict(routed.values))
+                for routed in self.routed_needs(session)]
+
+    def routed_needs(self, session: CallSession) -> list[CallSession]:
+        """Each need that has reached its outcome, as a call of its own (its answers,
+        trail and outcome; the person found in a later need's wrap-up included), the
+        first first: what a contact record is written from, one per need."""
+        compiled = self._compiled(session)
         found = []
         for earlier in [*session.earlier_needs, None]:
             routed = session if earlier is None else self._need_session(session, earlier)
-            node = compiled.node(routed.state)
-            if not routed.at_outcome or node.outcome is None:
-                continue
-            found.append(NeedSummary(routed.need, outcome_view(compiled, routed, node),
-                                     dict(routed.values)))
+            if routed.at_outcome and compiled.node(routed.state).outcome is not None:
+                found.append(routed)
         return found
 
     def _need_session(self, session: CallSession, earlier: Mapping[str, Any]) -> CallSession:
@@ -630,7 +643,8 @@ class CallEngine:
                     "confirm who they are (or answer not_known or possible_match), or give "
                     "the reason it cannot be done, such as 'the caller would not say'.",
                     field="without_person_check")
-            session.flags.append({"kind": "finished_without_person_check", "reason": reason,
+            session.flags.append({"kind": RecordFlag.FINISHED_WITHOUT_PERSON_CHECK.value,
+                                  "reason": reason,
                                   "by": session.handler, "at": now_text(),
                                   "need": session.need})
         skipped = self.person_check_needed(session)
@@ -662,7 +676,7 @@ class CallEngine:
         """The outcome reached, with what to tell the caller and the route taken."""
         compiled = self._compiled(session)
         node = compiled.node(session.state)
-        if not session.finished or node.outcome is None:
+        if not session.at_outcome or node.outcome is None:
             raise CallFinished(f"The call has not reached an outcome yet; it is at "
                                f"'{node.local_id}'.", step=node.local_id)
         return outcome_view(compiled, session, node)

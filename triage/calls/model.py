@@ -154,9 +154,3 @@ class CallSession:
     def at_outcome(self) -> bool:
         """True once the need being routed has reached its outcome (wrap-up or finished)."""
         return self.outcome_at is not None
-
-    @property
-    def finished(self) -> bool:
-        """True once the outcome has been reached (the service's own word, kept until it
-        asks :attr:`phase`)."""
-        return self.at_outcome

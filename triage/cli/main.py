@@ -1,4 +1,4 @@
-"""The ``triage`` command: validate, call, diagram, paths, schema and clients.
+"""The ``triage`` command: validate, call, diagram, paths, schema, clients and contacts.
 
 Every command prints a clear message and exits non-zero for bad input. :func:`main` is
 the one top level: whatever goes wrong in a sub-command (the project's own errors, a
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from triage.adapters.audit import configure_logging
-from triage.cli import clients, designer, terminal
+from triage.cli import clients, contacts, designer, terminal
 from triage.errors import AuditLogUnusable, TriageError
 
 AUDIT_ENV = "TRIAGE_AUDIT_LOG"
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     designer.register(sub)
     terminal.register(sub)
     clients.register(sub)
+    contacts.register(sub)
     return parser
 
 

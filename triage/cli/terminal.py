@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from triage.adapters.audit import audit_logger
 from triage.adapters.clients import open_client_index, open_demo_index
-from triage.calls import CallEngine, CallSession, StepView
+from triage.calls import CallEngine, CallSession, ContactHistory, StepView
 from triage.cli.designer import add_paths_option, catalogue_of, pathway_of
 from triage.clock import Clock, FixedClock, SystemClock
 from triage.errors import CallError, ClientIndexError
@@ -280,7 +280,8 @@ def _wrap_up_turn(term: Terminal, engine: CallEngine, session: CallSession) -> b
 def _show_earlier_contacts(term: Terminal, contacts: Sequence[Mapping[str, Any]]) -> None:
     if not contacts:
         return
-    term.say(f"   Earlier contacts about this person (last {CONTACT_WINDOW_DAYS} days):")
+    term.say(f"   {len(contacts)} earlier contact{'s' if len(contacts) != 1 else ''} about "
+             f"this person in the last {CONTACT_WINDOW_DAYS} days:")
     for c in contacts:
         state = "open" if c.get("open") else "closed"
         term.say(f"     {str(c.get('started_at', ''))[:16].replace('T', ' ')}  "
@@ -355,7 +356,11 @@ def cmd_call(args: argparse.Namespace) -> int:
         print(f"Cannot open the client index: {exc}", file=sys.stderr)
         return 1
     try:
-        engine = CallEngine(catalogue, index, events=audit_logger(), clock=clock)
+        history, where = contact_history()
+        if history is not None:
+            print(where, file=sys.stderr)
+        engine = CallEngine(catalogue, index, events=audit_logger(), clock=clock,
+                            history=history)
         return run_call(engine, args.pathway, facts, Terminal(sys.stdin, sys.stdout),
                         language=args.language, handler=args.handler)
     finally:
@@ -364,6 +369,27 @@ def cmd_call(args: argparse.Namespace) -> int:
             close()
 
 
+
+
+def contact_history() -> tuple[ContactHistory | None, str]:
+    """The service's store of contact records, if there is one here: TRIAGE_DATABASE_URL,
+    or the SQLite file in the service's home folder if it exists; and a line saying which
+    (or that there is none)."""
+    from api.service.history import StoredContactHistory
+    from api.settings import Settings
+    from api.storage import SqlRepository, database_url, make_engine
+
+    settings = Settings()
+    if settings.database_url:
+        url = database_url(settings.database_url, settings.home)
+        where = "the service's PostgreSQL store (TRIAGE_DATABASE_URL)"
+    else:
+        path = settings.home / "triage.sqlite3"
+        if not path.exists():
+            return None, f"no contact store here ({path} does not exist)"
+        url, where = f"sqlite:///{path}", f"the service's store {path}"
+    return (StoredContactHistory(SqlRepository(make_engine(url))),
+            f"Earlier contacts are read from {where}.")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
