@@ -8,7 +8,14 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import Handler, Service
-from tests.e2e.test_screen_person_check import NOT_KNOWN, PERSON_CHECK, open_case, to_person_check
+from tests.e2e.test_screen_person_check import (
+    AGREES,
+    CONSENT,
+    NOT_KNOWN,
+    PERSON_CHECK,
+    open_case,
+    to_person_check,
+)
 from triage.matching.records import PersonRecord
 
 INFORMATION = "Information and advice"
@@ -21,6 +28,7 @@ def earlier_call_about(handler: Handler, person: PersonRecord) -> None:
     handler.search(nhs_number=person.nhs_number or "")
     handler.page.locator(f"input[name=answer][value={person.system_id}]").check()
     handler.click("Confirm and continue")
+    handler.answer(CONSENT, AGREES)  # a family member calls about the person
     handler.answer("Reason for the call", INFORMATION)
     handler.answer("What the caller wants to know about", LOCAL_GROUPS)
     handler.click("Finish and record the contact")

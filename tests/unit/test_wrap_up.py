@@ -91,6 +91,25 @@ def test_after_an_escalation_the_person_check_is_done_in_the_wrap_up(engine: Cal
     assert call.flags == []
 
 
+def test_a_further_need_after_an_escalation_asks_the_consent_never_asked(
+        engine: CallEngine) -> None:
+    # A family member reports danger: the call escalates before the person check and the
+    # consent question; the further need asks for consent before the reason.
+    call = engine.start("front-door", {"caller_type": "family_friend"})
+    engine.answer(call, "danger_to_life", "yes")
+    engine.confirm_person(call, "not_known")
+    engine.add_need(call)
+    assert call.state == "consent"
+    engine.answer(call, "consent", "agrees")
+    assert call.state == "reason"
+    # Someone calling about themselves is not asked, and consent asked once is carried.
+    own = engine.start("front-door", {"caller_type": "self"})
+    engine.answer(own, "danger_to_life", "yes")
+    engine.confirm_person(own, "not_known")
+    engine.add_need(own)
+    assert own.state == "reason"
+
+
 def test_finishing_without_the_person_check_records_why(engine: CallEngine) -> None:
     call = engine.start("front-door", {"caller_type": "self"})
     engine.answer(call, "danger_to_life", "yes")

@@ -40,6 +40,7 @@ from triage.errors import (
     StepNotCurrent,
 )
 from triage.events import EventLog, Unrecorded
+from triage.expressions import kleene
 from triage.matching.port import ClientIndex, SearchDetails, SearchResult
 from triage.routing.catalogue import Catalogue, CompiledPathway
 from triage.routing.plan import Node
@@ -621,10 +622,29 @@ class CallEngine:
         reason = next((n for n in nodes if n.var == "reason"), None)
         lookup = next((n for n in nodes if n.kind is StepKind.LOOKUP), None)
         start = reason if "known_status" in session.values else (lookup or reason)
+        if start is reason and lookup is not None:
+            # A question between the person check and the reason that every need shares
+            # (consent) and that was never asked (the call escalated before it): ask it.
+            after = self._next_from(compiled, lookup, session.values)
+            if after is not None and after.var in CARRIED_FACTS \
+                    and after.var not in session.values:
+                start = after
         if start is None:
             raise CallError(f"Pathway '{compiled.id}' asks no reason for the call, so a "
                             "further need cannot be added: start a new call.", field="call")
         return start
+
+    @staticmethod
+    def _next_from(compiled: CompiledPathway, node: Node, values: Mapping[str, Any]
+                   ) -> Node | None:
+        """The step ``node`` leads to with these answers (None if that cannot be told)."""
+        for edge in node.edges:
+            verdict = True if edge.condition is None else kleene(edge.condition, values)
+            if verdict is None:
+                return None
+            if verdict:
+                return compiled.node(edge.target)
+        return None
 
     def finish(self, session: CallSession, *, without_person_check: str | None = None) -> None:
         """End the wrap-up. After an escalation that ended routing before the person check,
