@@ -68,6 +68,8 @@ def test_an_escalation_is_wrapped_up_with_the_person_check_and_a_further_need(
     expect(page.locator("#outcome-summary")).to_be_visible()  # the outcome stayed
 
     handler.click("Record a further need")
+    # The call escalated before the consent question: the further need asks it first.
+    handler.answer(CONSENT, AGREES)
     handler.answer("Reason for the call", INFORMATION)
     handler.answer("What the caller wants to know about", LOCAL_GROUPS)
     needs = page.locator("#needs")
