@@ -144,19 +144,28 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return _print_view(args, lambda compiled: matrix_text(route_matrix(compiled, facts)))
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    """Compare a pathway in two sets of files: routes whose outcome changed, then steps,
-    routes, outcomes and words."""
+def _two_versions(args: argparse.Namespace
+                  ) -> tuple[CompiledPathway, CompiledPathway] | None:
+    """``args.pathway`` in the old and the new files, or None once it is said why not."""
     old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
     new = catalogue_of_paths(version_files(Path(args.new)), "the new version")
     if old is None or new is None:
-        return 1
+        return None
     for label, catalogue in (("old", old), ("new", new)):
         if args.pathway not in catalogue.ids():
             print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
                   f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
-            return 1
-    found = compare(old.get(args.pathway), new.get(args.pathway))
+            return None
+    return old.get(args.pathway), new.get(args.pathway)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare a pathway in two sets of files: routes whose outcome changed, then steps,
+    routes, outcomes and words."""
+    versions = _two_versions(args)
+    if versions is None:
+        return 1
+    found = compare(*versions)
     if args.json:
         print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -166,18 +175,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_release_note(args: argparse.Namespace) -> int:
     """Print a Markdown release note for a pathway's new version against its old one."""
-    old = catalogue_of_paths(version_files(Path(args.old)), "the old version")
-    new_paths = version_files(Path(args.new))
-    new = catalogue_of_paths(new_paths, "the new version")
-    if old is None or new is None:
+    versions = _two_versions(args)
+    if versions is None:
         return 1
-    for label, catalogue in (("old", old), ("new", new)):
-        if args.pathway not in catalogue.ids():
-            print(f"The {label} files hold no pathway '{args.pathway}'; they hold: "
-                  f"{', '.join(catalogue.ids()) or 'none'}", file=sys.stderr)
-            return 1
-    a, b = old.get(args.pathway), new.get(args.pathway)
-    lib, _ = check_paths(new_paths)
+    a, b = versions
+    lib, _ = check_paths(version_files(Path(args.new)))  # the new version's hazard log
     hazards = lib.hazards.value.hazards if lib.hazards is not None else []
     print(release_note(a, b, compare(a, b), hazards), end="")
     return 0
