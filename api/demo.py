@@ -11,7 +11,8 @@ from api.service import Role, hash_password
 from api.storage import Repository
 
 DEMO_USERS = tuple(f"demo-{role.value}" for role in Role)
-"""The demo users' names: demo-handler, demo-designer and demo-supervisor."""
+"""The demo users' names: demo-handler, demo-designer, demo-supervisor and
+demo-manager."""
 
 
 def seed_demo_users(repository: Repository, password: str | None = None) -> str:

@@ -58,6 +58,9 @@ async def front_door(request: Request) -> FrontDoor:
 Handler = Annotated[User, Depends(needs(Role.HANDLER))]
 Designer = Annotated[User, Depends(needs(Role.DESIGNER))]
 Supervisor = Annotated[User, Depends(needs(Role.SUPERVISOR))]
-AnyUser = Annotated[User, Depends(needs(Role.HANDLER, Role.DESIGNER, Role.SUPERVISOR))]
+Manager = Annotated[User, Depends(needs(Role.MANAGER))]
+Reporter = Annotated[User, Depends(needs(Role.MANAGER, Role.SUPERVISOR))]
+"""Reports and aggregate figures: managers and supervisors (never handlers or designers)."""
+AnyUser = Annotated[User, Depends(needs(*Role))]
 Door = Annotated[FrontDoor, Depends(front_door)]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]

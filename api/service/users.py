@@ -18,7 +18,8 @@ class Role(StrEnum):
 
     HANDLER = "handler"  # run calls, search for people
     DESIGNER = "designer"  # pathways and validation results; no personal data
-    SUPERVISOR = "supervisor"  # contact records
+    SUPERVISOR = "supervisor"  # contact records, and the reports behind them
+    MANAGER = "manager"  # reports and aggregate CSVs only; no contact records
 
 
 @dataclass(frozen=True)
