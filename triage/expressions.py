@@ -3,8 +3,12 @@
 The language is a small, safe subset of Python expression syntax: comparisons, ``in``,
 ``and``/``or``/``not``, string, number and list literals, names of answers, and a few
 allow-listed functions. Each expression is parsed and checked once, when the pathway
-loads, and evaluated at run time with simpleeval on the pre-parsed tree: there is no
-Python ``eval``, and no name a designer writes ever reaches the state machine.
+loads, and turned into a tree of small Python functions, one per node of the checked
+syntax tree (:func:`_closure`), which is what runs on every call: there is no Python
+``eval`` or ``compile``, and no name a designer writes ever reaches the state machine.
+Its results and errors are those of simpleeval evaluating the same tree (which this
+module used until the per-node tree walk became a measurable share of a call's CPU);
+``tests/unit/test_expressions.py`` checks the two agree on every shipped condition.
 
 Besides run-time evaluation this module offers two static views used by the validator:
 :func:`type_problems` (comparing an answer with a value of the wrong type, or with a
@@ -17,13 +21,11 @@ from __future__ import annotations
 import ast
 import copy
 import datetime as dt
-import threading
+import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
-
-from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 from triage.errors import ExpressionError
 from triage.vocabulary import CONTACT_DAYS
@@ -65,27 +67,16 @@ _ALLOWED = (
 )
 
 
-class _Evaluator(threading.local):
-    """One simpleeval evaluator per thread: ``names`` is set on it for each evaluation."""
+class NameNotDefined(KeyError):
+    """An answer the expression needs has not been given (yet)."""
 
-    def __init__(self) -> None:
-        self.names: dict[str, Any] = {}
-        self.engine = EvalWithCompoundTypes(
-            functions={
-                "age_in_years": _age_in_years,
-                "days_since": _days_since,
-                "len": len,
-                "has": self._has,
-                "contacts_in_days": self._contacts_in_days,
-            },
-            names=self.names,
-        )
+    def __init__(self, name: str, source: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.source = source
 
-    def _has(self, name: str) -> bool:
-        return self.names.get(name) not in (None, "", [])
-
-    def _contacts_in_days(self, days: object) -> int:
-        return _contacts_within(self.names.get(CONTACT_DAYS) or [], days)
+    def __str__(self) -> str:
+        return f"'{self.name}' is not defined in '{self.source}'"
 
 
 def _contacts_within(ages: Any, days: object) -> int:
@@ -95,7 +86,126 @@ def _contacts_within(ages: Any, days: object) -> int:
     return sum(1 for age in ages if age <= days)
 
 
-_EVALUATOR = _Evaluator()
+Run = Callable[[Mapping[str, Any]], Any]
+"""A compiled node: its value given the call's answers."""
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda x, y: x in y, ast.NotIn: lambda x, y: x not in y,
+}
+_PLAIN_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "age_in_years": _age_in_years, "days_since": _days_since, "len": len,
+}
+
+
+def _has(values: Mapping[str, Any], name: object) -> bool:
+    return values.get(name) not in (None, "", [])  # type: ignore[call-overload]
+
+
+def _contacts_in_days(values: Mapping[str, Any], days: object) -> int:
+    return _contacts_within(values.get(CONTACT_DAYS) or [], days)
+
+
+_VALUE_FUNCTIONS: dict[str, Callable[[Mapping[str, Any], Any], Any]] = {
+    "has": _has, "contacts_in_days": _contacts_in_days,
+}
+"""Functions that read the call's answers as well as their argument."""
+
+
+def _closure(node: ast.AST, source: str) -> Run:
+    """The function computing ``node`` (a node of a checked tree: see :data:`_ALLOWED`).
+
+    The semantics are simpleeval's: ``and``/``or`` give the deciding operand, a chain of
+    comparisons stops at the first false one, and a name with no answer raises
+    :class:`NameNotDefined` (``holds`` treats that as "not true").
+    """
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda values: value
+    if isinstance(node, ast.Name):
+        return _name(node.id, source)
+    if isinstance(node, ast.BoolOp):
+        parts = tuple(_closure(v, source) for v in node.values)
+        return _all_of(parts) if isinstance(node.op, ast.And) else _any_of(parts)
+    if isinstance(node, ast.UnaryOp):
+        inner = _closure(node.operand, source)
+        if isinstance(node.op, ast.Not):
+            return lambda values: not inner(values)
+        return lambda values: -inner(values)
+    if isinstance(node, ast.Compare):
+        return _comparison(node, source)
+    if isinstance(node, ast.List | ast.Tuple):
+        items = tuple(_closure(e, source) for e in node.elts)
+        if isinstance(node, ast.Tuple):
+            return lambda values: tuple(item(values) for item in items)
+        return lambda values: [item(values) for item in items]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        arg = _closure(node.args[0], source)
+        name = node.func.id
+        if name in _VALUE_FUNCTIONS:
+            reads = _VALUE_FUNCTIONS[name]
+            return lambda values: reads(values, arg(values))
+        plain = _PLAIN_FUNCTIONS[name]
+        return lambda values: plain(arg(values))
+    raise ExpressionError(f"'{source}' uses {type(node).__name__}, which conditions do not "
+                          "allow")
+
+
+def _name(name: str, source: str) -> Run:
+    def lookup(values: Mapping[str, Any]) -> Any:
+        try:
+            return values[name]
+        except (TypeError, KeyError):
+            pass
+        if name in _VALUE_FUNCTIONS:  # a function named, not called: as simpleeval does
+            reads = _VALUE_FUNCTIONS[name]
+            return lambda arg: reads(values, arg)
+        if name in _PLAIN_FUNCTIONS:
+            return _PLAIN_FUNCTIONS[name]
+        raise NameNotDefined(name, source)
+    return lookup
+
+
+def _all_of(parts: tuple[Run, ...]) -> Run:
+    def all_of(values: Mapping[str, Any]) -> Any:
+        result: Any = False
+        for part in parts:
+            result = part(values)
+            if not result:
+                break
+        return result
+    return all_of
+
+
+def _any_of(parts: tuple[Run, ...]) -> Run:
+    def any_of(values: Mapping[str, Any]) -> Any:
+        result: Any = False
+        for part in parts:
+            result = part(values)
+            if result:
+                break
+        return result
+    return any_of
+
+
+def _comparison(node: ast.Compare, source: str) -> Run:
+    left = _closure(node.left, source)
+    steps = tuple((_COMPARE[type(op)], _closure(comp, source))
+                  for op, comp in zip(node.ops, node.comparators, strict=True))
+    if len(steps) == 1:
+        ((compare, right),) = steps
+        return lambda values: compare(left(values), right(values))
+
+    def chain(values: Mapping[str, Any]) -> Any:
+        right = left(values)
+        result: Any = True
+        for compare, comp in steps:
+            if not result:
+                break
+            result = compare(right, right := comp(values))
+        return result
+    return chain
 
 
 @dataclass(frozen=True)
@@ -105,19 +215,20 @@ class Expression:
     source: str
     tree: ast.expr
     names: frozenset[str]
+    run: Run = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "run", _closure(self.tree, self.source))
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         """Evaluate with ``values``; raises NameNotDefined if an answer it needs is missing."""
-        ev = _EVALUATOR
-        ev.engine.names = values
-        ev.names = values  # type: ignore[assignment]
-        return ev.engine.eval(self.source, previously_parsed=self.tree)
+        return self.run(values)
 
     def holds(self, values: Mapping[str, Any]) -> bool:
         """True only when the condition is true; a missing answer or a bad value is not."""
         try:
-            return self.evaluate(values) is True
-        except (InvalidExpression, TypeError, ValueError, KeyError):
+            return self.run(values) is True
+        except (TypeError, ValueError, KeyError):
             return False
 
     def renamed(self, mapping: Mapping[str, str]) -> Expression:

@@ -12,28 +12,46 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-"""Each type seen: its dataclass field names, or None for a type that is not one."""
+_LEAF, _LIST, _DICT, _DATACLASS = range(4)
+_KINDS: dict[type, int] = {str: _LEAF, int: _LEAF, float: _LEAF, bool: _LEAF,
+                          type(None): _LEAF, list: _LIST, tuple: _LIST, dict: _DICT}
+"""Each type seen, as one of the four shapes above (a string enum is a leaf)."""
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Each dataclass seen: its field names."""
 
 
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    names = _FIELDS.get(kind, ())
-    if names == ():
-        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
-        _FIELDS[kind] = names
-    return names
+def _shape(kind: type) -> int:
+    found = _KINDS.get(kind)
+    if found is None:
+        if issubclass(kind, list | tuple):
+            found = _LIST
+        elif issubclass(kind, dict):
+            found = _DICT
+        elif is_dataclass(kind):
+            found = _DATACLASS
+            _FIELDS[kind] = tuple(f.name for f in fields(kind))
+        else:
+            found = _LEAF
+        _KINDS[kind] = found
+    return found
 
 
 def plain(value: Any) -> Any:
-    """``value`` with dataclasses as dicts, and tuples and lists as lists, all the way down."""
-    kind = type(value)
-    if kind in _LEAVES:
+    """``value`` with dataclasses as dicts, and tuples and lists as lists, all the way down.
+
+    Leaves are passed on without a call for each (most values are leaves, and a saved call
+    holds hundreds of them).
+    """
+    shape = _shape(type(value))
+    if shape == _LEAF:
         return value
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    names = _field_names(kind)
-    if names is not None:
-        return {name: plain(getattr(value, name)) for name in names}
-    return value
+    leaves = _LEAVES
+    if shape == _LIST:
+        return [v if type(v) in leaves else plain(v) for v in value]
+    if shape == _DICT:
+        return {k: v if type(v) in leaves else plain(v) for k, v in value.items()}
+    out = {}
+    for name in _FIELDS[type(value)]:
+        v = getattr(value, name)
+        out[name] = v if type(v) in leaves else plain(v)
+    return out

@@ -147,8 +147,11 @@ class Timeframe:
             self.unit == "working_days" and self.amount == 0)
 
 
+@lru_cache(maxsize=1024)
 def parse_timeframe(text: str) -> Timeframe:
-    """Read a timeframe such as '2 working days'; TimeframeError listing the valid forms."""
+    """Read a timeframe such as '2 working days'; TimeframeError listing the valid forms.
+
+    Kept once read (a Timeframe never changes): every outcome shown reads its own."""
     normal = " ".join(text.strip().lower().split())
     for pattern, unit, amount in _PATTERNS:
         match = pattern.match(normal)

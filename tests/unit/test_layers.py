@@ -29,7 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "triage/schema.py": frozenset({"pydantic"}),
     "triage/hazards.py": frozenset({"pydantic"}),  # the hazard log is a file format
     "triage/sources.py": frozenset(),
-    "triage/expressions.py": frozenset({"simpleeval"}),
+    "triage/expressions.py": frozenset(),
     "triage/answers.py": frozenset({"phonenumbers", "email_validator"}),
     "triage/timeframes.py": frozenset({"holidays"}),
     "triage/matching/": frozenset({"rapidfuzz", "jellyfish"}),
