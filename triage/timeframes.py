@@ -204,8 +204,9 @@ def _bank_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_bank_holiday(day: dt.date) -> bool:
-    """An English bank holiday."""
+    """An English bank holiday (kept once asked: every call's clock facts ask again)."""
     return day in _bank_holidays(day.year)
 
 
