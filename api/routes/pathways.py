@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.routes.dependencies import AnyUser, Designer, Door
 from api.routes.openapi import ErrorOut
@@ -38,3 +38,16 @@ def reload_pathways(user: Designer, door: Door) -> dict[str, Any]:
     """
     problems = door.library.reload()
     return {"loaded": not problems, "problems": [str(p) for p in problems]}
+
+
+@router.get("/{pathway_id}/diff", responses={422: {
+    "model": ErrorOut, "description": "No such pathway, or no such version of it loaded."}})
+def compare_versions(pathway_id: str, user: Designer, door: Door,
+                     old: int = Query(ge=1, description="The version compared from."),
+                     new: int = Query(ge=1, description="The version compared to."),
+                     ) -> dict[str, Any]:
+    """What changed from version ``old`` to version ``new``: the routes (answer combinations)
+    whose outcome changed, those that became less safe (an escalation before, an early exit
+    now), and the steps, outcomes and words changed. Pathway definitions only: no call or
+    person is read."""
+    return door.changes.compare(pathway_id, old, new, user=user.username).as_dict()

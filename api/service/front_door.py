@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from api.service.access import CallAccess
 from api.service.calls import Calls
+from api.service.changes import PathwayChanges
 from api.service.contacts import Contacts
 from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
@@ -21,7 +22,8 @@ from triage.matching.port import ClientIndex
 
 @dataclass(frozen=True)
 class FrontDoor:
-    """Calls, contact records, links, pathways, sign-in and notices, over one repository."""
+    """Calls, contact records, links, pathways (and comparing their versions), sign-in and
+    notices, over one repository."""
 
     repository: Repository
     library: PathwayLibrary
@@ -31,6 +33,7 @@ class FrontDoor:
     links: Links
     auth: Authenticator
     notices: Notices
+    changes: PathwayChanges
 
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
@@ -47,4 +50,5 @@ class FrontDoor:
                    calls=Calls(repository, engine, access),
                    contacts=Contacts(repository, engine, access),
                    links=Links(repository, engine, access, sender),
-                   auth=auth or Authenticator(repository), notices=Notices(repository))
+                   auth=auth or Authenticator(repository), notices=Notices(repository),
+                   changes=PathwayChanges(library))

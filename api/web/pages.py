@@ -22,6 +22,7 @@ from api.service import OVERRIDE_KINDS, CallState, Channel, LinkStatus, OpenCall
 from api.service.calls import TAKE_OVER_REASON_LIMIT
 from api.web.apidocs import mount_api_docs
 from api.web.assets import mount_assets
+from api.web.designer import add_designer_pages
 from api.web.forms import (
     checked_form,
     clear_sign_in_cookie,
@@ -64,7 +65,8 @@ def mount_screen(app: FastAPI) -> None:
     mount_api_docs(app, router)  # before /assets is mounted, which would hide its files
     mount_assets(app)
     show_errors_as_pages(app, screen)
-    for add_pages in (add_sign_in_pages, add_start_pages, add_call_pages, add_outcome_pages):
+    for add_pages in (add_sign_in_pages, add_start_pages, add_call_pages, add_outcome_pages,
+                      add_designer_pages):
         add_pages(router)
 
 

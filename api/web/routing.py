@@ -5,6 +5,8 @@ anyone else gets the page that says why not:
 
 - ``page``: nothing (signing in and out check for themselves);
 - ``handler_page``: the signed-in call handler (GET);
+- ``role_page`` / ``role_form``: a signed-in user with one of the roles named (GET / POST,
+  the form checked as for handlers);
 - ``handler_form``: the handler and the form, its CSRF token and origin checked (POST);
 - ``call_page``: the handler and their call in the page's address (GET), loaded once
   for the request (its state, session and status: :class:`~api.service.OpenCall`);
@@ -25,7 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.service import CallState, OpenCall, User
+from api.service import CallState, OpenCall, Role, User
 from api.web.forms import checked_form
 from api.web.screen import Screen
 from triage.adapters.audit import failure_fields
@@ -76,6 +78,35 @@ class Router:
                 if form is None:
                     return self.screen.forbidden_form(request, user)
                 return page(request, user, form)
+            self.page(path, "POST")(run)
+            return page
+        return add
+
+    def role_page(self, path: str, *roles: Role) -> Callable[[HandlerPage], HandlerPage]:
+        """Add a page for signed-in users with one of ``roles``."""
+        def add(page: HandlerPage) -> HandlerPage:
+            def run(request: Request) -> Response:
+                user = self.screen.with_role(request, *roles)
+                return user if isinstance(user, Response) else page(request, user)
+            self.page(path, "GET")(run)
+            return page
+        return add
+
+    def role_form(self, path: str, *roles: Role) -> Callable[[HandlerForm], HandlerForm]:
+        """Add a form for signed-in users with one of ``roles``; a form that fails the CSRF
+        or origin check changes nothing, and what the service refuses becomes its page."""
+        def add(page: HandlerForm) -> HandlerForm:
+            def run(request: Request) -> Response:
+                user = self.screen.with_role(request, *roles)
+                if isinstance(user, Response):
+                    return user
+                form = checked_form(request)
+                if form is None:
+                    return self.screen.forbidden_form(request, user)
+                try:
+                    return page(request, user, form)
+                except TriageError as exc:
+                    return self.screen.refused(request, user, exc)
             self.page(path, "POST")(run)
             return page
         return add

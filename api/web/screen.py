@@ -67,6 +67,8 @@ from triage.matching.scoring import MISSING
 from triage.timeframes import UK_TIME
 from triage.vocabulary import UNCONFIRMED, AnswerType, KnownStatus, OutcomeKind, StepKind
 
+ROLE_HOMES: dict[Role, str] = {Role.DESIGNER: "/designer"}
+"""Where each role other than call handlers starts on the screen."""
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -74,7 +76,7 @@ CALL_ID = re.compile(r"^[0-9a-f]{32}$")
 GOVUK_COMPONENTS = ("back-link", "button", "character-count", "checkboxes", "date-input",
                     "details", "error-summary", "footer", "header", "input", "inset-text",
                     "notification-banner", "panel", "radios", "select", "service-navigation",
-                    "summary-list", "table", "textarea", "warning-text")
+                    "summary-list", "table", "tag", "textarea", "warning-text")
 """The GOV.UK Frontend components the pages use (``button`` is the macro ``govukButton``)."""
 CHOICE_TYPES = (AnswerType.CHOICE, AnswerType.YES_NO, AnswerType.YES_NO_UNSURE)
 """Questions answered with radios."""
@@ -210,13 +212,23 @@ class Screen:
         return self.redirect(request, f"/sign-in?next={quote(target, safe='')}")
 
     def handler(self, request: Request) -> User | Response:
-        """The signed-in call handler, or the page to show anyone else."""
+        """The signed-in call handler, or the page to show anyone else (someone else at the
+        start page is sent to their own: a designer to the pathways)."""
+        user = self.user(request)
+        if (user is not None and user.role in ROLE_HOMES and request.method == "GET"
+                and request.url.path == "/"):
+            return self.redirect(request, ROLE_HOMES[user.role])
+        return self.with_role(request, Role.HANDLER)
+
+    def with_role(self, request: Request, *roles: Role) -> User | Response:
+        """The signed-in user if they have one of ``roles``, or the page to show anyone
+        else (the sign-in page, or the page saying who may see this one)."""
         user = self.user(request)
         if user is None:
             return self.to_sign_in(request)
-        if user.role is not Role.HANDLER:
-            return self.refused(request, user, RoleNotAllowed(role=user.role.value,
-                                                              allowed=[Role.HANDLER.value]))
+        if user.role not in roles:
+            return self.refused(request, user, RoleNotAllowed(
+                role=user.role.value, allowed=[r.value for r in roles]))
         return user
 
     def forbidden_form(self, request: Request, user: User) -> Response:

@@ -54,6 +54,8 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     clock_at: str | None = None
     """TRIAGE_CLOCK_AT: a fixed UK local time the calls start at (None: the real time)."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Further settings (TRIAGE_PATHS, say)."""
 
     @property
     def url(self) -> str:
@@ -67,6 +69,7 @@ class Service:
                    TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
         if self.clock_at:
             env["TRIAGE_CLOCK_AT"] = self.clock_at
+        env.update(self.env)
         with (self.home / "service.log").open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT)
