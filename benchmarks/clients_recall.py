@@ -80,6 +80,8 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
     candidates: list[float] = []
     latencies: list[float] = []
     lost_kinds: Counter[str] = Counter()
+    misses: list[dict[str, Any]] = []
+    max_misses = int(os.environ.get("RECALL_MISSES", "40"))
     band_right: Counter[str] = Counter()
     band_all: Counter[str] = Counter()
     found_by: Counter[str] = Counter()
@@ -101,6 +103,8 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
         present += 1
         first += ids[:1] == [pid]
         top5 += pid in ids[:5]
+        if pid not in ids[:5] and len(misses) < max_misses:
+            misses.append(_miss(index, details, q, by_id[pid], result))
         prepared = prepare_query(details)
         if isinstance(prepared, Refusal):
             refused += 1
@@ -146,10 +150,35 @@ def worker(people_path: Path, queries_path: Path, indexed_count: int, workdir: P
         "median_ms": statistics.median(latencies), "p95_ms": _pct(latencies, 95),
         "build_s": build_s, "size_mb": size / 1e6,
         "lost_kinds": lost_kinds.most_common(8),
+        "misses": misses,
         "bands": {b: [band_right[b], band_all[b]] for b in ("match", "possible", "unlikely")},
         "families": {f.name: [found_by[f.name] / searched, only_by[f.name]]
                      for f in families} if families else {},
     }
+
+
+def _miss(index: Any, details: Any, q: dict[str, Any], person: Any, result: Any
+          ) -> dict[str, Any]:
+    """What a search not finding its person in the top 5 was, for reading: the slips,
+    what was said, the stored person, where the person came (in the 40 scored, or not
+    scored at all) and the reasons beside those of the people ranked above."""
+    wide = index.search(details, limit=40)
+    wide_ids = [c.person_id for c in wide.candidates]
+    rank = wide_ids.index(person.system_id) + 1 if person.system_id in wide_ids else None
+    stored = {"given": person.given_name, "family": person.family_name,
+              "previous": list(person.previous_family_names),
+              "dob": person.date_of_birth.isoformat() if person.date_of_birth else None,
+              "postcode": person.postcode, "previous_postcodes": list(person.previous_postcodes)}
+    said = {f: v for f, v in q["details"].items() if v}
+    above = [{"id": c.person_id, "band": c.band.value, "score": c.score,
+              "reasons": {k: v for k, v in c.reasons.items() if v != "missing"}}
+             for c in wide.candidates[:min(3, (rank or 4) - 1)]]
+    own = next((c for c in wide.candidates if c.person_id == person.system_id), None)
+    return {"kinds": q["kinds"], "said": said, "stored": stored, "rank": rank,
+            "own": None if own is None else {
+                "band": own.band.value, "score": own.score,
+                "reasons": {k: v for k, v in own.reasons.items() if v != "missing"}},
+            "above": above, "shown": len(result.candidates)}
 
 
 # --------------------------------------------------------------------------- the driver
@@ -222,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--generators", default="project,other")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--misses", action="store_true",
+                        help="print each search whose person was not in the top 5")
     args = parser.parse_args(argv)
     print(f"# Blocking recall: {args.people:,} people, {args.queries:,} queries a generator")
     rows = []
@@ -251,6 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "only it finds: " + ", ".join(
                              f"{name} {share:.1%}/{only}"
                              for name, (share, only) in after["families"].items()))
+            if args.misses:
+                notes.append(f"{gen}, after: searches whose person was not in the top 5 "
+                             f"({len(after['misses'])} shown):")
+                notes.extend("  " + json.dumps(m, ensure_ascii=False)
+                             for m in after["misses"])
             sys.stdout.flush()
     print()
     print(HEADER)

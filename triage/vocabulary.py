@@ -254,6 +254,16 @@ _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
+_POSTCODE_CHARACTERS = re.compile(r"[A-Za-z0-9]+(?: +[A-Za-z0-9]+)?")
+
+
+def has_postcode_characters(text: str) -> bool:
+    """True when ``text`` (stripped) is only what a postcode is written with: the letters
+    A to Z, digits and at most one run of spaces between two parts. Punctuation, other
+    scripts (a Cyrillic "Ѕ") and anything else are refused, never tidied away."""
+    return bool(_POSTCODE_CHARACTERS.fullmatch(text.strip()))
+
+
 def normalise_postcode(text: str | None) -> str:
     """Upper-case a postcode and remove everything but letters and digits ("sw1a 1aa" ->
     "SW1A1AA")."""

@@ -23,6 +23,7 @@ from api.routes.bodies import (
 from api.routes.dependencies import Door, Handler
 from api.routes.openapi import CALL_MOVED, NO_CALL, NOT_LOADED, call_doc, state_doc
 from api.service import CallState, Override
+from api.service.state import shown_candidates
 from triage.matching.port import SearchDetails
 from triage.plaindata import plain
 
@@ -115,9 +116,7 @@ def search(call_id: str, body: Search, user: Handler, door: Door) -> dict[str, A
     out = state_out(state)
     out["search"] = {
         "missing": list(result.missing), "advice": result.advice,
-        "candidates": [{"person_id": c.person_id, "score": c.score, "band": c.band.value,
-                        "summary": c.summary, "reasons": c.reasons}
-                       for c in result.candidates]}
+        "candidates": plain(shown_candidates(result.candidates))}
     return out
 
 

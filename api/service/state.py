@@ -10,10 +10,12 @@ from typing import Any
 
 from api.storage.port import CallStatus, StoredCall
 from triage.calls import CallEngine, CallSession, OutcomeView, SavedSearch, StepView
+from triage.matching.port import Candidate
 from triage.vocabulary import CallPhase, OutcomeKind
 
 __all__ = ["OVERRIDE_KINDS", "CallState", "CallStatus", "CallSummary", "NeedLine",
-           "OpenCall", "Override", "WrapUp", "state_of"]
+           "OpenCall", "Override", "ShownCandidate", "ShownSearch", "WrapUp", "shown_candidates",
+           "shown_search", "state_of"]
 
 OVERRIDE_KINDS = tuple(OutcomeKind)
 """The outcomes a handler may choose instead of the one suggested: every outcome kind."""
@@ -29,6 +31,45 @@ class NeedLine:
     summary: str
     team: str | None
     reason: str | None
+
+
+@dataclass(frozen=True)
+class ShownCandidate:
+    """One person found, as a handler is shown them: the band and its words (``words``,
+    from ``BAND_WORDS``), what confirms identity (``summary``) and, per field, whether
+    it agrees (``reasons``). No score: a handler reads words, not four-decimal numbers
+    (the score stays in the Python API, for sorting and for QA)."""
+
+    person_id: str
+    band: str
+    words: str
+    summary: dict[str, str]
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ShownSearch:
+    """The latest search at a person check, as a handler is shown it: the details given
+    (by field name), the people found, the advice and what to ask for."""
+
+    step: str
+    at: str
+    details: dict[str, str]
+    candidates: list[ShownCandidate]
+    advice: str | None
+    missing: list[str]
+
+
+def shown_candidates(candidates: Sequence[Candidate]) -> list[ShownCandidate]:
+    """The people found, in the words a handler is shown."""
+    return [ShownCandidate(c.person_id, c.band.value, c.words, dict(c.summary),
+                           dict(c.reasons)) for c in candidates]
+
+
+def shown_search(saved: SavedSearch) -> ShownSearch:
+    """A saved search as a handler is shown it."""
+    return ShownSearch(saved.step, saved.at, dict(saved.details),
+                       shown_candidates(saved.candidates), saved.advice, list(saved.missing))
 
 
 @dataclass
@@ -66,7 +107,7 @@ class CallState:
     outcome: OutcomeView | None
     answered: list[dict[str, Any]]
     dropped: list[str] = field(default_factory=list)
-    last_search: SavedSearch | None = None
+    last_search: ShownSearch | None = None
     phase: str = CallPhase.ROUTING.value
     need: int = 1
     wrap_up: WrapUp | None = None
@@ -153,5 +194,6 @@ def state_of(engine: CallEngine, version: int, session: CallSession,
             wrap_up is not None and wrap_up.person_check_needed)):
         searched = None
     return CallState(session.call_id, version, session.pathway_id, session.version, step,
-                     outcome, answered, list(dropped), searched, session.phase.value,
+                     outcome, answered, list(dropped),
+                     None if searched is None else shown_search(searched), session.phase.value,
                      session.need, wrap_up)

@@ -382,6 +382,7 @@ class Screen:
             errors=errors, entered=entered or {}, teams=present.teams(call.session),
             kinds=[(k, kind_label(k)) for k in OVERRIDE_KINDS], wrap=state.wrap_up,
             saved_search=state.last_search, summary_labels=SUMMARY_LABELS,
+            search_labels=SEARCH_LABELS,
             earlier=[earlier_line(c, lambda code: fact_words(
                          compiled, "reason", code, call.session.language))
                      for c in (state.wrap_up.earlier_contacts if state.wrap_up else [])])

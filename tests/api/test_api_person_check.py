@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 from triage.adapters.clients import demo_people
+from triage.matching.port import BAND_WORDS, MatchBand
 from triage.matching.records import CaseStatus, PersonRecord
 
 
@@ -137,3 +138,20 @@ def test_a_search_for_a_step_that_is_not_an_answered_person_check_is_422(
         assert reply.status_code == 422
         assert reason in reply.json()["error"]["reason"]
     assert service.get(f"/api/calls/{state['call_id']}").json()["version"] == state["version"]
+
+
+def test_the_people_found_are_shown_in_words_not_scores(service: Service) -> None:
+    person = open_cases(alerts=False)[0]
+    state = service.walk(service.start(), INFORMATION_CALL[:4])
+    searched = search(service, state, details_of(person))
+    kept = service.get(f"/api/calls/{state['call_id']}").json()["last_search"]
+    for shown in (searched["search"]["candidates"], kept["candidates"]):
+        assert shown, "the search found nobody"
+        for candidate in shown:
+            assert candidate["words"] == BAND_WORDS[MatchBand(candidate["band"])]
+            assert "score" not in candidate
+    assert shown[0]["words"] == "very likely the same person: confirm with the caller"
+    # The OpenAPI document gives the same shape.
+    schema = service.get("/openapi.json", role="designer").json()["components"]["schemas"]
+    assert "words" in schema["ShownCandidate"]["properties"]
+    assert "score" not in schema["ShownCandidate"]["properties"]

@@ -80,6 +80,7 @@ def test_search_in_json_gives_bands_and_reasons(capsys: pytest.CaptureFixture[st
     assert _run("search", "--json", "--family", "Eldford", "--dob", "1938") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["candidates"][0]["reasons"]["family_name"] == "agrees"
+    assert result["candidates"][0]["words"].startswith("very likely the same person")
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -117,6 +117,22 @@ def test_a_failed_import_leaves_the_index_exactly_as_it_was(empty_index: StoredC
      "open."),
     ({"Postcode": "NOT A POSTCODE"}, "postcode",
      "'NOT A POSTCODE' is not a full UK postcode (such as SW1A 1AA)."),
+    # Punctuation and other scripts are refused, not tidied into a postcode.
+    ({"Postcode": "UB8-1QA"}, "postcode",
+     "'UB8-1QA' has characters a postcode does not have (only the letters A to Z, digits "
+     "and one space, such as SW1A 1AA); it was not rewritten into a postcode."),
+    ({"Postcode": "U.B.8 1QA"}, "postcode",
+     "'U.B.8 1QA' has characters a postcode does not have (only the letters A to Z, "
+     "digits and one space, such as SW1A 1AA); it was not rewritten into a postcode."),
+    ({"Postcode": "' OR 1=1 --"}, "postcode",
+     "'' OR 1=1 --' has characters a postcode does not have (only the letters A to Z, "
+     "digits and one space, such as SW1A 1AA); it was not rewritten into a postcode."),
+    ({"Postcode": "UB8 1Q\u0410"}, "postcode",
+     "'UB8 1Q\u0410' has characters a postcode does not have (only the letters A to Z, "
+     "digits and one space, such as SW1A 1AA); it was not rewritten into a postcode."),
+    ({"Previous_Postcodes": "UB8 1QB; UB8/1QC"}, "previous_postcodes",
+     "'UB8/1QC' has characters a postcode does not have (only the letters A to Z, digits "
+     "and one space, such as SW1A 1AA); it was not rewritten into a postcode."),
     ({"Case_Start": "01/02/2024", "Case_End": "01/01/2024"}, "case_closed",
      "the case closed (2024-01-01) before it opened (2024-02-01)."),
 ])
@@ -374,3 +390,20 @@ def test_a_quarantine_file_that_cannot_be_written_is_refused_before_importing(
         with pytest.raises(RequestError, match="The quarantine file .* cannot be written"):
             import_csv(empty_index, path, DEMO_MAPPING, quarantine=target)
         assert empty_index.count() == 0
+
+
+@pytest.mark.parametrize("postcode", ["UB8-1QA", "' OR 1=1 --", "\u0405W1A 1AA", "UB8 1QA."])
+def test_people_added_from_python_with_a_punctuated_postcode_are_refused_not_tidied(
+        empty_index: StoredClientIndex, postcode: str) -> None:
+    from dataclasses import replace
+
+    from triage.errors import ImportRejected
+    from triage.matching.records import CaseStatus, PersonRecord
+
+    good = PersonRecord(system_id="P1", given_name="Ada", family_name="Quarmby",
+                        case_status=CaseStatus.OPEN, postcode="UB8 1QA")
+    with pytest.raises(ImportRejected) as refused:
+        empty_index.add_people([good, replace(good, system_id="P2", postcode=postcode)])
+    assert [(p.row, p.field) for p in refused.value.problems] == [(2, "postcode")]
+    assert f"'{postcode}' is not a full UK postcode" in refused.value.problems[0].reason
+    assert empty_index.count() == 0

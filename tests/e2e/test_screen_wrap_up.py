@@ -58,7 +58,11 @@ def test_an_escalation_is_wrapped_up_with_the_person_check_and_a_further_need(
     handler.check_page()
 
     handler.search(nhs_number=person.nhs_number or "")
-    page.locator(f"input[name=answer][value={person.system_id}]").check()
+    found = page.locator(f"input[name=answer][value={person.system_id}]")
+    hint = page.locator(f"#{found.get_attribute('id')}-item-hint").inner_text()
+    assert hint.startswith("Very likely the same person: confirm with the caller.")
+    assert "NHS number agrees" in hint and "score" not in hint
+    found.check()
     handler.click("Confirm the person check")
     expect(page.locator("#person-check")).to_have_count(0)
     table = page.locator("#earlier-contacts-table")

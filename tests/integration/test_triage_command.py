@@ -162,7 +162,7 @@ def test_a_terminal_call_finds_and_confirms_a_person_in_a_client_index(tmp_path:
     keys = "\n".join(["self", "no", "no", "no", "search", person.nhs_number or "", "", "", "",
                       "", person.system_id, "quit"]) + "\n"
     result = triage("call", "front-door", "--clients", str(db), stdin=keys)
-    assert person.system_id in result.stdout and "[match" in result.stdout
+    assert person.system_id in result.stdout and "[very likely the same person" in result.stdout
     assert "known status: open" in result.stdout
     assert f"allocated worker: {person.allocated_worker}" in result.stdout
 
@@ -181,7 +181,7 @@ def test_a_terminal_correction_of_the_person_check_searches_again(tmp_path: Path
                       other.system_id, "quit"]) + "\n"
     result = triage("call", "front-door", "--clients", str(db), stdin=keys)
     after = result.stdout.split("New answer for find_person", 1)[1]
-    assert other.system_id in after and "[match" in after
+    assert other.system_id in after and "[very likely the same person" in after
     assert f"allocated worker: {other.allocated_worker}" in after
     assert f"allocated worker: {first.allocated_worker}" not in after
     assert "!" not in after

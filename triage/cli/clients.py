@@ -231,8 +231,8 @@ def run_search(args: argparse.Namespace) -> int:
             "searched": result.searched,
             "missing": list(result.missing),
             "advice": result.advice,
-            "candidates": [{"person_id": c.person_id, "score": c.score, "band": c.band.value,
-                            "summary": c.summary, "reasons": c.reasons}
+            "candidates": [{"person_id": c.person_id, "band": c.band.value, "words": c.words,
+                            "score": c.score, "summary": c.summary, "reasons": c.reasons}
                            for c in result.candidates],
         }, indent=2))
     else:

@@ -115,7 +115,7 @@ def _search(term: Terminal, engine: CallEngine, session: CallSession,
     for c in result.candidates:
         summary = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.summary.items())
         reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.reasons.items())
-        term.say(f"   {c.person_id}  [{c.band.value}, {c.score:.2f}]  {summary}  ({reasons})")
+        term.say(f"   {c.person_id}  [{c.words}]  {summary}  ({reasons})")
     if result.advice:
         term.say(f"   Tip: {result.advice}")
     term.say("   Type a person id to confirm, 'not_known' or 'possible_match'.")

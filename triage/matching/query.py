@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -15,13 +14,13 @@ from triage.vocabulary import (
     SEARCH_FIELDS,
     PartialDate,
     clean_nhs_number,
+    has_postcode_characters,
     is_full_postcode,
     is_outward_code,
     nhs_number_problem,
     normalise_postcode,
 )
 
-_POSTCODE_CHARACTERS = re.compile(r"[A-Za-z0-9]+(?: +[A-Za-z0-9]+)?")
 MAX_FIELD_LENGTH = 100
 MAX_ADDRESS_LENGTH = 200
 
@@ -90,7 +89,7 @@ def prepare_query(details: SearchDetails, *, today: date | None = None) -> Query
             return Refusal(("date_of_birth",), str(exc))
     postcode = ""
     if (details.postcode or "").strip():
-        if not _POSTCODE_CHARACTERS.fullmatch((details.postcode or "").strip()):
+        if not has_postcode_characters(details.postcode or ""):
             return Refusal(("postcode",), f"The postcode '{details.postcode}' has characters a "
                            "postcode does not have (only the letters A to Z, digits and one "
                            "space, such as SW1A 1AA). Please ask the caller to repeat it.")

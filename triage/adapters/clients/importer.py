@@ -28,6 +28,7 @@ from triage.matching.normalise import EARLIEST_BIRTH_YEAR, name_tokens
 from triage.matching.records import CaseStatus, PersonRecord
 from triage.vocabulary import (
     format_postcode,
+    has_postcode_characters,
     is_full_postcode,
     nhs_number_problem,
     normalise_postcode,
@@ -295,8 +296,13 @@ class _RowReader:
         return None
 
     def postcode(self, value: str, fld: str) -> str | None:
+        if re.search(r"[^A-Za-z0-9 ]", value.strip()):
+            self.fail(fld, f"'{value}' has characters a postcode does not have (only the "
+                      "letters A to Z, digits and one space, such as SW1A 1AA); it was not "
+                      "rewritten into a postcode.")
+            return None
         pc = normalise_postcode(value)
-        if not is_full_postcode(pc):
+        if not (has_postcode_characters(value) and is_full_postcode(pc)):
             self.fail(fld, f"'{value}' is not a full UK postcode (such as SW1A 1AA).")
             return None
         return format_postcode(pc)

@@ -32,6 +32,7 @@ from triage.matching.ranking import rank_candidates
 from triage.matching.records import CaseStatus, PersonRecord
 from triage.matching.scoring import score_profile
 from triage.matching.weights import MIN_PEOPLE, MatchWeights, estimate
+from triage.vocabulary import has_postcode_characters, is_full_postcode, normalise_postcode
 
 DEFAULT_DB = "var/clients.sqlite3"
 DB_ENV = "TRIAGE_CLIENTS_DB"
@@ -79,6 +80,23 @@ def duplicate_id_problems(people: Sequence[PersonRecord]) -> list[ImportProblem]
             problems.append(ImportProblem(i, "system_id", f"The system id '{person.system_id}' "
                                           "appears more than once in this import."))
         seen.add(person.system_id)
+    return problems
+
+
+def postcode_problems(people: Sequence[PersonRecord]) -> list[ImportProblem]:
+    """A problem for every person with a postcode (current or previous) that is not a
+    full UK postcode written as one: punctuation or other scripts are refused, never
+    tidied into a postcode that was not given."""
+    problems = []
+    for i, person in enumerate(people, 1):
+        for fld, values in (("postcode", (person.postcode,) if person.postcode else ()),
+                            ("previous_postcodes", person.previous_postcodes)):
+            for value in values:
+                if not (has_postcode_characters(value)
+                        and is_full_postcode(normalise_postcode(value))):
+                    problems.append(ImportProblem(i, fld, f"'{value}' is not a full UK "
+                                                  "postcode (such as SW1A 1AA) written with "
+                                                  "letters, digits and one space."))
     return problems
 
 
@@ -269,10 +287,11 @@ class StoredClientIndex(ClientIndex):
     def add_people(self, people: Iterable[PersonRecord]) -> ImportSummary:
         """Add or update people by system id; all or nothing.
 
-        Raises :class:`ImportRejected` (and writes nothing) if a system id repeats.
+        Raises :class:`ImportRejected` (and writes nothing) if a system id repeats or a
+        postcode is not a postcode (punctuation is refused, not stripped).
         """
         batch = list(people)
-        problems = duplicate_id_problems(batch)
+        problems = duplicate_id_problems(batch) + postcode_problems(batch)
         if problems:
             raise ImportRejected(problems)
         return self._write(batch)
