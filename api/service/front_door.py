@@ -9,6 +9,7 @@ from api.service.calls import Calls
 from api.service.contacts import Contacts
 from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
+from api.service.live import LiveVersions
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
 from api.service.sign_in import Authenticator
@@ -21,7 +22,8 @@ from triage.matching.port import ClientIndex
 
 @dataclass(frozen=True)
 class FrontDoor:
-    """Calls, contact records, links, pathways, sign-in and notices, over one repository."""
+    """Calls, contact records, links, pathways (and their live versions), sign-in and
+    notices, over one repository."""
 
     repository: Repository
     library: PathwayLibrary
@@ -31,6 +33,7 @@ class FrontDoor:
     links: Links
     auth: Authenticator
     notices: Notices
+    live: LiveVersions
 
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
@@ -47,4 +50,5 @@ class FrontDoor:
                    calls=Calls(repository, engine, access),
                    contacts=Contacts(repository, engine, access),
                    links=Links(repository, engine, access, sender),
-                   auth=auth or Authenticator(repository), notices=Notices(repository))
+                   auth=auth or Authenticator(repository), notices=Notices(repository),
+                   live=LiveVersions(repository, library))
