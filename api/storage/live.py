@@ -55,7 +55,7 @@ class SqlLiveVersions(SqlTables):
                   replay_report: str | None = None) -> LiveEntry:
         """Make ``version`` live if ``expected`` still is; LiveConflict if not."""
         try:
-            with self.transaction() as c:
+            with self.engine.connect() as c, c.begin() as transaction:
                 # The history row first: its insert takes SQLite's write lock, and on
                 # PostgreSQL the update below waits for a rival's commit, then finds the
                 # live version moved and changes nothing.
@@ -64,30 +64,32 @@ class SqlLiveVersions(SqlTables):
                     previous_version=expected, published_by=published_by,
                     published_at=utc_now(), reason=reason, replay_report=replay_report,
                 ).returning(live_versions.c.entry_id)).scalar_one()
-                if expected is None:
-                    if c.execute(sa.select(live_now.c.pathway_id).where(
-                            live_now.c.pathway_id == pathway_id)).first() is not None:
-                        raise _Lost()
-                    c.execute(live_now.insert().values(pathway_id=pathway_id, version=version,
-                                                       entry_id=entry_id, row_version=1))
-                else:
-                    moved = c.execute(live_now.update().where(
-                        live_now.c.pathway_id == pathway_id,
-                        live_now.c.version == expected,
-                    ).values(version=version, entry_id=entry_id,
-                             row_version=live_now.c.row_version + 1))
-                    if moved.rowcount != 1:
-                        raise _Lost()
-                row = c.execute(sa.select(live_versions).where(
-                    live_versions.c.entry_id == entry_id)).one()
-                return _entry(row)
-        except _Lost:
-            pass
+                if self._moved(c, pathway_id, version, expected, entry_id):
+                    row = c.execute(sa.select(live_versions).where(
+                        live_versions.c.entry_id == entry_id)).one()
+                    return _entry(row)
+                transaction.rollback()  # the history entry goes with it
         except sa.exc.IntegrityError:
             pass  # another instance made the first live row at the same moment
         except sa.exc.SQLAlchemyError as exc:
             raise StorageRefused(reason=first_line(exc)) from exc
         raise self._conflict(pathway_id, expected)
+
+    @staticmethod
+    def _moved(c: Connection, pathway_id: str, version: int, expected: int | None,
+               entry_id: int) -> bool:
+        """Point ``live_now`` at the new entry if ``expected`` is still live."""
+        if expected is None:
+            if c.execute(sa.select(live_now.c.pathway_id).where(
+                    live_now.c.pathway_id == pathway_id)).first() is not None:
+                return False
+            c.execute(live_now.insert().values(pathway_id=pathway_id, version=version,
+                                               entry_id=entry_id, row_version=1))
+            return True
+        moved = c.execute(live_now.update().where(
+            live_now.c.pathway_id == pathway_id, live_now.c.version == expected,
+        ).values(version=version, entry_id=entry_id, row_version=live_now.c.row_version + 1))
+        return moved.rowcount == 1
 
     def _conflict(self, pathway_id: str, expected: int | None) -> LiveConflict:
         with self.engine.connect() as c:
@@ -110,6 +112,3 @@ class SqlLiveVersions(SqlTables):
                 live_versions.c.entry_id.desc())).all()
         return [_entry(r) for r in rows]
 
-
-class _Lost(Exception):
-    """The live version had moved: roll the transaction back, then say what is live."""
