@@ -67,7 +67,8 @@ def set_up_demo(settings: Settings, repository: SqlRepository) -> None:
 
 def start_service(settings: Settings, sender: LinkSender | None = None) -> FrontDoor:
     """Everything the service runs on, ready: the database brought up to date, the
-    pathways loaded (with the versions kept in the database), sign-in, the demo users
+    pathways loaded (with the versions kept in the database) and, on a new store, the
+    highest ready version of each made live, sign-in, the demo users
     when asked for, and the client index (start-up says when there is none)."""
     url = database_url(settings.database_url, settings.home)
     migrate(url)
@@ -76,6 +77,7 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
     library.remember_archived()
     library.reload()
     library.restore_archived()
+    library.set_up_live()
     settle_memory()
     auth = Authenticator(repository, settings.session_hours, settings.session_cache_seconds,
                          limits=settings.sign_in_limits())
@@ -90,12 +92,13 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
 
 
 async def watch_pathways(library: PathwayLibrary, seconds: float) -> None:
-    """Every ``seconds``, take up pathway files that changed (if they validate)."""
+    """Every ``seconds``, take up pathway files that changed (if they validate) and the
+    live versions recorded in the database (published here or on another instance)."""
     log = audit_logger()
     while True:
         await asyncio.sleep(seconds)
         try:
-            await asyncio.to_thread(library.reload_if_changed)
+            await asyncio.to_thread(library.tick)
         except Exception as exc:
             # Whatever went wrong, keep watching: a watcher that died silently never took
             # up a changed file again. (Cancellation is not an Exception.)

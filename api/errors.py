@@ -24,12 +24,14 @@ from triage.errors import (
     ChangeFromElsewhere,
     ClientIndexError,
     FileProblems,
+    LiveConflict,
     MatrixRefused,
     NotSignedIn,
     NotUnderstood,
     NotYourCall,
     PathwaysNotStored,
     PathwayVersionNotLoaded,
+    PublishRefused,
     RestoreError,
     RoleNotAllowed,
     ServiceRefusal,
@@ -40,6 +42,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    VersionNotStored,
 )
 
 FAULT_REASON = ("The service could not do this just now; nothing was changed. Try again "
@@ -167,6 +170,14 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "The new pathway versions were not taken up", str(exc), 503)),
     StorageRefused: Entry(503, fixed("service"), lambda exc: Page(
         "The change could not be saved", str(exc), 503)),
+    # Publishing and rolling back (the live pointer): refused, the live version unchanged.
+    PublishRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(
+        "The live version was not changed", str(exc), 422)),
+    VersionNotStored: Entry(404, fixed("version"), lambda exc: Page(
+        "There is no such pathway version", str(exc), 404)),
+    LiveConflict: Entry(409, fixed("expected_live"), lambda exc: Page(
+        "Someone else changed the live version", str(exc), 409),
+        current_version=lambda exc: exc.live_version),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

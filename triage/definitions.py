@@ -215,20 +215,56 @@ _VERSION_RANGE = (f"the version must be a whole number from 1 to {PATHWAY_VERSIO
                   "range a 32-bit database column holds)")
 
 
+STATUS_LIVE_GONE = ("'live' is no longer a status: write 'ready' (this version may be "
+                    "published) or 'draft' (not ready to publish). A file never makes a "
+                    "version live; publishing does (triage publish, or the API)")
+
+
+class Waiver(Strict):
+    """A signed waiver for one route that used to escalate and now ends early: the
+    cross-version check lets this version be published with that route as it is."""
+
+    route: str = Field(min_length=1, description="The route's answers exactly as "
+                       "'triage validate --against' and 'triage diff' print them, such as "
+                       "\"danger_to_life=no; abuse_or_neglect=yes\".")
+    signed_by: str = Field(min_length=1, description="Who signed it: the clinical or "
+                           "practice safety lead, by name and role.")
+    reason: str = Field(min_length=1, description="Why ending early is safe on this route.")
+
+    @field_validator("route", "signed_by", "reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
 class PathwayMeta(Strict):
-    """Who owns a pathway, which version it is and whether it is live."""
+    """Who owns a pathway, which version it is, and whether it may be published."""
 
     id: RefId
     title: str
     version: int = Field(description="A whole number from 1 to 2147483647; raise it for "
-                         "every live change.", json_schema_extra={
+                         "every change that is published.", json_schema_extra={
                              "minimum": 1, "maximum": PATHWAY_VERSION_MAX})
     owner: str
-    status: Literal["draft", "live"]
+    status: Literal["draft", "ready"] = Field(description="draft: not ready to publish; "
+                                              "ready: may be published. Neither makes this "
+                                              "version live.")
     change_note: str
+    waivers: list[Waiver] = Field(default_factory=list, description="Signed waivers, one per "
+                                  "route that reached an escalation in the live version and "
+                                  "ends early in this one (see docs/pathways.md).")
     usage: Literal["entry", "subpathway"] = Field(
         default="entry", description="subpathway: only reached by a handover, never started."
     )
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _live_is_not_a_status(cls, value: object) -> object:
+        if value == "live":  # the old meaning: say what to write instead
+            raise ValueError(STATUS_LIVE_GONE)
+        return value
 
     @field_validator("version", mode="before")
     @classmethod

@@ -36,7 +36,13 @@
         ├── NotYourCall          the call belongs to another handler
         ├── StaleUpdate          the call changed since the version a change was made from
         ├── PathwaysNotStored    new pathway versions validated but could not be stored
-        └── StorageRefused       the service's database refused a change
+        ├── StorageRefused       the service's database refused a change
+        ├── PublishRefused       a version was not made live; the live version is unchanged
+        │   ├── DraftNotPublishable   the version is a draft
+        │   ├── VersionNotStored      the version is not stored, or not loaded
+        │   ├── VersionNotValid       the version does not validate
+        │   └── LessSafeThanLive      routes that escalated now end early, with no waiver
+        └── LiveConflict         another designer moved the live version first
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -342,3 +348,88 @@ class StorageRefused(ServiceRefusal):
         self.reason = reason
         super().__init__(f"The service's database refused the change ({reason}); nothing "
                          "was changed.")
+
+
+class PublishRefused(ServiceRefusal):
+    """A pathway version was not made live (published or rolled back to); the live version
+    is unchanged."""
+
+    def __init__(self, message: str, *, pathway_id: str, version: int,
+                 problems: Sequence[str] = (), field: str = "version") -> None:
+        self.pathway_id = pathway_id
+        self.version = version
+        self.problems = tuple(problems)
+        self.field = field
+        super().__init__(message)
+
+
+class DraftNotPublishable(PublishRefused):
+    """The version is a draft: it may be published only once it is marked ready."""
+
+    def __init__(self, *, pathway_id: str, version: int) -> None:
+        super().__init__(
+            f"Version {version} of '{pathway_id}' is a draft, so it cannot be published; the "
+            "live version is unchanged. Mark it ready (status: ready in its file) after "
+            "review, then publish it.", pathway_id=pathway_id, version=version)
+
+
+class VersionNotStored(PublishRefused):
+    """The version is not among the versions the service has stored and loaded."""
+
+    def __init__(self, *, pathway_id: str, version: int, loaded: Sequence[int],
+                 why: str = "") -> None:
+        self.loaded = tuple(loaded)
+        have = ", ".join(str(v) for v in self.loaded) or "none"
+        super().__init__(
+            f"Version {version} of '{pathway_id}' is not stored in the service (versions "
+            f"stored and loaded: {have}){why}; the live version is unchanged.",
+            pathway_id=pathway_id, version=version)
+
+
+class VersionNotValid(PublishRefused):
+    """The version does not validate, so it cannot be made live."""
+
+    def __init__(self, *, pathway_id: str, version: int, problems: Sequence[str]) -> None:
+        lines = "; ".join(problems)
+        super().__init__(
+            f"Version {version} of '{pathway_id}' does not validate ({len(problems)} "
+            f"problem(s)), so it cannot be made live; the live version is unchanged: {lines}",
+            pathway_id=pathway_id, version=version, problems=problems)
+
+
+class LessSafeThanLive(PublishRefused):
+    """Answer combinations that reached an escalation in the live version end early in the
+    candidate, and its change note records no signed waiver for them."""
+
+    def __init__(self, *, pathway_id: str, version: int, live_version: int,
+                 routes: Sequence[str]) -> None:
+        self.live_version = live_version
+        lines = "; ".join(routes)
+        super().__init__(
+            f"Version {version} of '{pathway_id}' is less safe than live version "
+            f"{live_version}: {len(routes)} answer combination(s) that reached an "
+            f"escalation now end early, with no signed waiver, so it was not published and "
+            f"the live version is unchanged. Restore their escalation, or record a signed "
+            f"waiver for each route in the pathway's waivers: {lines}",
+            pathway_id=pathway_id, version=version, problems=routes)
+
+
+class LiveConflict(ServiceRefusal):
+    """The live version is not the one the designer saw: someone else published or rolled
+    back first, so this change was not made."""
+
+    def __init__(self, *, pathway_id: str, expected: int | None, live_version: int | None,
+                 published_by: str | None, published_at: dt.datetime | None) -> None:
+        self.pathway_id = pathway_id
+        self.expected = expected
+        self.live_version = live_version
+        self.published_by = published_by
+        self.published_at = published_at
+        saw = f"version {expected}" if expected is not None else "no live version"
+        now = (f"version {live_version}, made live by {published_by} at "
+               f"{published_at.isoformat(timespec='seconds') if published_at else '?'}"
+               if live_version is not None else "no version")
+        super().__init__(
+            f"The live version of '{pathway_id}' has changed since you looked: you saw "
+            f"{saw}, and now {now} is live. Nothing was changed; look at the live version "
+            "and try again if you still want to.")

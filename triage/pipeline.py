@@ -33,7 +33,7 @@ from triage.checks.context import unloaded_files
 from triage.definitions import HandoverStep
 from triage.errors import PathwayProblems
 from triage.routing.build import places_of, policy_of
-from triage.routing.catalogue import Catalogue, CompiledPathway
+from triage.routing.catalogue import Catalogue, CompiledPathway, Waiver
 from triage.routing.compose import compose as compose_pathway
 from triage.routing.plan import ComposedGraph, Places, Policy
 from triage.sources import Library
@@ -97,7 +97,8 @@ def compile_library(lib: Library, composed: dict[str, ComposedGraph]) -> Catalog
         meta = lib.pathways[pid].value.pathway
         catalogue.add(CompiledPathway(
             pid, meta.version, meta.title, meta.status, meta.usage, meta.owner, meta.change_note,
-            graph, MachineRouter(graph), scripts, places, facts, policy, guidance))
+            graph, MachineRouter(graph), scripts, places, facts, policy, guidance,
+            tuple(Waiver(w.route, w.signed_by, w.reason) for w in meta.waivers)))
     return catalogue
 
 

@@ -82,3 +82,18 @@ class TakeOver(Versioned):
 class SendLink(Strict):
     by: str = Field(pattern=r"^(sms|email)$")
     to: str = Field(min_length=3, max_length=200)
+
+
+class MoveLive(Strict):
+    version: int = Field(ge=1, le=2**31 - 1, description="The pathway version to make live.")
+    reason: str = Field(min_length=1, max_length=2000, description=(
+        "Why this version should be live (the change note, or why it is rolled back); "
+        "kept in the history."))
+    expected_live: int | None = Field(ge=1, le=2**31 - 1, description=(
+        "The version you saw live (null if none was): if another designer has moved it "
+        "since, the answer is 409 and nothing is changed."))
+
+
+class Publish(MoveLive):
+    replay_report: str | None = Field(default=None, max_length=20000, description=(
+        "The replay report looked at before publishing: its reference or summary."))

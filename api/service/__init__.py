@@ -9,6 +9,7 @@ port of :mod:`api.storage`).
 - :mod:`~api.service.history`: the engine's contact-history port on the stored records
 - :mod:`~api.service.links`: send the outcome's link, and the record of every attempt
 - :mod:`~api.service.pathways`: the pathway library, reloads, listing and diagrams
+- :mod:`~api.service.live`: publishing and rolling back (the live pointer)
 - :mod:`~api.service.sign_in`, :mod:`~api.service.users`: signing in, users and roles
 - :mod:`~api.service.notices`: one-off notices for a session's next page
 - :mod:`~api.service.state`, :mod:`~api.service.access`: the call state the handlers

@@ -10,6 +10,7 @@ from api.service.changes import PathwayChanges
 from api.service.contacts import Contacts
 from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
+from api.service.live import LiveVersions
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
 from api.service.sign_in import Authenticator
@@ -22,8 +23,8 @@ from triage.matching.port import ClientIndex
 
 @dataclass(frozen=True)
 class FrontDoor:
-    """Calls, contact records, links, pathways (and comparing their versions), sign-in and
-    notices, over one repository."""
+    """Calls, contact records, links, pathways (their live versions, and comparing two),
+    sign-in and notices, over one repository."""
 
     repository: Repository
     library: PathwayLibrary
@@ -34,6 +35,7 @@ class FrontDoor:
     auth: Authenticator
     notices: Notices
     changes: PathwayChanges
+    live: LiveVersions
 
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
@@ -51,4 +53,5 @@ class FrontDoor:
                    contacts=Contacts(repository, engine, access),
                    links=Links(repository, engine, access, sender),
                    auth=auth or Authenticator(repository), notices=Notices(repository),
-                   changes=PathwayChanges(library))
+                   changes=PathwayChanges(library),
+                   live=LiveVersions(repository, library))

@@ -1,24 +1,27 @@
 """The pathway library the service uses: the versions loaded, reloads from disk that are
 all or nothing, the versions kept in the repository so a call can finish on its version
-after a restart, and listing what is loaded (a diagram only when one is asked for)."""
+after a restart, the live version of each pathway (polled from the repository, so every
+instance learns of a publish within a tick), and listing what is loaded (a diagram only
+when one is asked for)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.storage.port import Repository
+from api.storage.port import LiveEntry, Repository
 from triage.adapters.audit import audit_logger
 from triage.adapters.yamlsource import list_files
 from triage.errors import PathwaysNotStored, StorageRefused
 from triage.pipeline import check_paths, compile_library
 from triage.problems import Problem
-from triage.routing.catalogue import Catalogue
+from triage.routing.catalogue import READY, Catalogue
 from triage.views import mermaid
 
 
@@ -33,6 +36,26 @@ class PathwaySummary:
     usage: str
     owner: str
     change_note: str
+    live: bool = False
+
+
+SET_UP_REASON = ("Made live at set-up: the highest ready version when the service first "
+                 "started on this store.")
+
+_STATUS = re.compile(r"(\bstatus:[ \t]*)(draft|ready|live)\b")
+
+
+def content_digest(text: str) -> str:
+    """The digest that says whether a version's file changed: its status is left out,
+    since marking a reviewed draft ``ready`` keeps its version number."""
+    return hashlib.sha256(_STATUS.sub(r"\1_", text).encode()).hexdigest()
+
+
+def archived_text(text: str) -> str:
+    """An archived file as today's checks read it: ``status: live`` (the word before the
+    live pointer) was a version that served calls, so it is read as ``ready``."""
+    return _STATUS.sub(lambda m: m.group(1) + ("ready" if m.group(2) == "live"
+                                               else m.group(2)), text)
 
 
 class PathwayLibrary:
@@ -46,7 +69,11 @@ class PathwayLibrary:
     def __init__(self, paths: Sequence[Path], archive: Repository | None = None) -> None:
         self.paths = list(paths)
         self.archive = archive
-        self.catalogue = Catalogue()
+        # With a repository, new calls start only on the live version it records.
+        self.catalogue = Catalogue(live_only=archive is not None)
+        self.live: dict[str, LiveEntry] = {}
+        self.unusable: dict[tuple[str, int], list[str]] = {}
+        """Archived versions that no longer validate, with their problems."""
         self._diagrams: dict[tuple[str, int], str] = {}
         self.problems: list[Problem] = []
         self._stamps: dict[str, int] = {}
@@ -88,8 +115,8 @@ class PathwayLibrary:
             except Exception as exc:
                 return self._reject([self._fault("checked", exc)])
             problems = list(lib.problems)
-            sources = {(pid, loc.value.pathway.version): hashlib.sha256(
-                loc.source.text.encode()).hexdigest() for pid, loc in lib.pathways.items()}
+            sources = {(pid, loc.value.pathway.version): content_digest(loc.source.text)
+                       for pid, loc in lib.pathways.items()}
             for key, digest in sources.items():
                 if key in self._sources and self._sources[key] != digest:
                     located = lib.pathways[key[0]]
@@ -123,6 +150,14 @@ class PathwayLibrary:
                     raise PathwaysNotStored(versions=added, reason=reason) from exc
             for pathway in new:
                 self.catalogue.add(pathway)
+            for key, pathway in compiled.pathways.items():
+                loaded = self.catalogue.pathways.get(key)
+                if loaded is not None and loaded.status != pathway.status:
+                    # Marked ready after review (or back to draft): same content, same
+                    # version, new status.
+                    self.catalogue.add(pathway)
+                    self.log.info("pathway_status_changed", pathway=key[0], version=key[1],
+                                  status=pathway.status)
             self._sources.update(sources)
             self.problems = []
             self.log.info("pathways_loaded", added=added)
@@ -151,8 +186,7 @@ class PathwayLibrary:
         for pathway_id, version, files in self.archive.pathway_sources():
             for name, text in json.loads(files).items():
                 if name.endswith(f"/{pathway_id}.yaml"):
-                    self._sources[(pathway_id, version)] = hashlib.sha256(
-                        text.encode()).hexdigest()
+                    self._sources[(pathway_id, version)] = content_digest(text)
 
     def restore_archived(self) -> list[str]:
         """Load versions kept in the archive that the files on disk no longer provide."""
@@ -168,10 +202,13 @@ class PathwayLibrary:
                 for name, text in json.loads(files).items():
                     target = Path(folder) / name
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(text, encoding="utf-8")
+                    target.write_text(archived_text(text), encoding="utf-8")
                 lib, ctx = check_paths([Path(folder)])
                 if lib.problems:
                     self.log.warning("archived_pathways_unusable", versions=len(wanted))
+                    shown = [str(p).replace(folder + "/", "") for p in lib.problems]
+                    for key in wanted:
+                        self.unusable[key] = shown
                     continue
                 compiled = compile_library(lib, ctx.composed)
             for key in wanted:
@@ -182,23 +219,85 @@ class PathwayLibrary:
             self.log.info("archived_pathways_loaded", restored=restored)
         return restored
 
+    # --- the live version of each pathway -------------------------------------------------
+
+    def set_up_live(self) -> list[str]:
+        """On a store with no live version of a pathway yet: make its highest ready version
+        live, recorded as published at set-up (so the embedded default runs with no extra
+        step). Pathways that already have one, here or from another instance, keep it."""
+        if self.archive is None:
+            return []
+        current = self.archive.live_now()
+        wanted = {}
+        for pathway_id in self.catalogue.ids():
+            ready = [v for v in self.catalogue.versions(pathway_id)
+                     if self.catalogue.pathways[(pathway_id, v)].status == READY]
+            if pathway_id not in current and ready:
+                wanted[pathway_id] = ready[-1]
+        made = self.archive.set_up_live(wanted, SET_UP_REASON) if wanted else []
+        if made:
+            self.log.info("live_versions_set_up",
+                          versions=[f"{e.pathway_id} v{e.version}" for e in made])
+        self.sync_live()
+        return [f"{e.pathway_id} v{e.version}" for e in made]
+
+    def sync_live(self) -> bool:
+        """Take up the live versions the repository records (a version another instance
+        published from files this one has not loaded is restored from the archive); True
+        if anything changed."""
+        if self.archive is None:
+            return False
+        current = self.archive.live_now()
+        if {p: e.entry_id for p, e in current.items()} == {
+                p: e.entry_id for p, e in self.live.items()}:
+            return False
+        with self._lock:
+            if any((e.pathway_id, e.version) not in self.catalogue.pathways
+                   for e in current.values()):
+                self.restore_archived()
+            live = {p: e.version for p, e in current.items()
+                    if (p, e.version) in self.catalogue.pathways}
+            missing = sorted(f"{p} v{e.version}" for p, e in current.items() if p not in live)
+            if missing:
+                # Kept as it was for those: a new call goes on on the version this
+                # instance last knew to be live, rather than on none.
+                self.log.error("live_versions_not_loaded", versions=missing)
+                live.update({p: v for p, v in self.catalogue.live.items()
+                             if p not in live})
+            changed = [f"{p} v{v}" for p, v in sorted(live.items())
+                       if self.catalogue.live.get(p) != v]
+            self.catalogue.set_live(live)
+            self.live = {p: e for p, e in current.items() if p not in missing}
+        if changed:
+            self.log.info("live_versions_taken_up", versions=changed)
+        return True
+
+    def tick(self) -> None:
+        """What the watcher does every few seconds: take up changed files (if they
+        validate), then the live versions."""
+        try:
+            self.reload_if_changed()
+        finally:
+            self.sync_live()
+
     # --- what is loaded ------------------------------------------------------------------
 
     def listing(self) -> list[PathwaySummary]:
         """Every loaded pathway version, by id and newest first (no diagrams)."""
+        live = self.catalogue.live
         return [PathwaySummary(p.id, p.version, p.title, p.status, p.usage, p.owner,
-                               p.change_note)
+                               p.change_note, live.get(p.id) == p.version)
                 for p in sorted(self.catalogue.pathways.values(),
                                 key=lambda p: (p.id, -p.version))]
 
     def entry_pathways(self) -> list[PathwaySummary]:
-        """The live pathways a call can start on, each once (its newest live version)."""
-        seen: set[str] = set()
+        """The pathways a call can start on, each once: its live version (with no
+        repository, the version a new call starts on)."""
         out = []
         for pathway in self.listing():
-            # The file format's own words (definitions.PathwayMeta): usage and status.
-            if pathway.usage == "entry" and pathway.status == "live" and pathway.id not in seen:
-                seen.add(pathway.id)
+            if pathway.usage != "entry":
+                continue
+            if pathway.version == self.catalogue.default_version(pathway.id):
                 out.append(pathway)
         return out
 

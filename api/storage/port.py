@@ -2,10 +2,11 @@
 
 The service's handlers (:mod:`api.service`) see storage only through :class:`Repository`:
 calls with row versions, contact records and their reads, the links sent, users with
-their sign-in sessions and one-off notices, recent failed sign-in attempts, and the files
-each pathway version was compiled from. :class:`api.storage.SqlRepository` keeps them in
-SQLite or PostgreSQL; the tests' in-memory fake subclasses this port, so it cannot drift
-from the contract. Nothing here imports a database library.
+their sign-in sessions and one-off notices, recent failed sign-in attempts, the files
+each pathway version was compiled from, and the live pointer with its history.
+:class:`api.storage.SqlRepository` keeps them in SQLite or PostgreSQL; the tests'
+in-memory fake subclasses this port, so it cannot drift from the contract.
+Nothing here imports a database library.
 """
 
 from __future__ import annotations
@@ -70,6 +71,43 @@ class KeyHistory:
     """Attempts not followed by a success, within the window counted."""
     blocked_until: dt.datetime | None
     """Until when further attempts are refused (None or in the past: they are not)."""
+
+
+class LiveAction(StrEnum):
+    """How a version became live."""
+
+    PUBLISH = "publish"
+    ROLLBACK = "rollback"
+    SETUP = "setup"  # the first start on a store: the highest ready version
+
+
+SET_UP = "set-up"
+"""Who made a version live at set-up (the first start of the service on a store)."""
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    """One move of a pathway's live pointer: the version made live, how, by whom, when
+    and why (no personal data: user names and the designer's own words)."""
+
+    entry_id: int
+    pathway_id: str
+    version: int
+    action: str
+    previous_version: int | None
+    published_by: str
+    published_at: dt.datetime
+    reason: str
+    replay_report: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the API (the time as ISO 8601, UTC)."""
+        return {"entry_id": self.entry_id, "pathway_id": self.pathway_id,
+                "version": self.version, "action": self.action,
+                "previous_version": self.previous_version,
+                "published_by": self.published_by,
+                "published_at": self.published_at.isoformat(timespec="seconds"),
+                "reason": self.reason, "replay_report": self.replay_report}
 
 
 Decide = Callable[[Mapping[str, KeyHistory]], tuple[Mapping[str, dt.datetime | None], T]]
@@ -147,6 +185,32 @@ class Repository(ABC):
     @abstractmethod
     def pathway_sources(self) -> list[tuple[str, int, str]]:
         """Every kept pathway version: (id, version, files as JSON)."""
+
+    # --- the live pointer ----------------------------------------------------------------
+
+    @abstractmethod
+    def live_now(self) -> dict[str, LiveEntry]:
+        """The live version of each pathway that has one, by pathway id (one small read:
+        every instance polls it)."""
+
+    @abstractmethod
+    def set_up_live(self, versions: Mapping[str, int], reason: str) -> list[LiveEntry]:
+        """Make each of these versions live, as set-up, for a pathway that has no live
+        version yet; a pathway another instance set up first keeps its version. The
+        entries made."""
+
+    @abstractmethod
+    def move_live(self, pathway_id: str, version: int, *, expected: int | None,
+                  action: LiveAction, published_by: str, reason: str,
+                  replay_report: str | None = None) -> LiveEntry:
+        """Make ``version`` live if ``expected`` is still live (None: if none is), with its
+        entry in the history, in one transaction; of two moves from one live version
+        exactly one wins. :class:`~triage.errors.LiveConflict` (nothing changed, naming
+        what is live now) if the live version is no longer ``expected``."""
+
+    @abstractmethod
+    def live_history(self, pathway_id: str) -> list[LiveEntry]:
+        """Every move of a pathway's live pointer, the newest first."""
 
     # --- links sent to callers -----------------------------------------------------------
 

@@ -114,3 +114,28 @@ sign_in_key = sa.Table(
     "sign_in_key", metadata,
     sa.Column("secret", sa.String(64), primary_key=True),
 )
+
+# The live pointer (migration 0008): every move of it, never updated, and one row per
+# pathway naming its current entry, with a row version for optimistic concurrency.
+live_versions = sa.Table(
+    "live_versions", metadata,
+    sa.Column("entry_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),  # publish | rollback | setup
+    sa.Column("previous_version", sa.Integer, nullable=True),  # None at set-up
+    sa.Column("published_by", sa.String(80), nullable=False),  # a user name, or "set-up"
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),  # the designer's change note or reason
+    sa.Column("replay_report", sa.Text, nullable=True),  # the replay report looked at
+    sa.Index("live_versions_by_pathway", "pathway_id", "entry_id"),
+)
+live_now = sa.Table(
+    "live_now", metadata,
+    sa.Column("pathway_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("entry_id", sa.Integer,
+              sa.ForeignKey("live_versions.entry_id", name="live_now_entry_fk"),
+              nullable=False),
+    sa.Column("row_version", sa.Integer, nullable=False),
+)

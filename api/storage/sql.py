@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from api.storage.calls import SqlCalls
 from api.storage.contacts import SqlContacts
+from api.storage.live import SqlLiveVersions
 from api.storage.messages import SqlMessages
 from api.storage.pathways import SqlPathwaySources
 from api.storage.port import Repository
@@ -13,6 +14,7 @@ from api.storage.users import SqlUsers
 
 
 class SqlRepository(SqlCalls, SqlContacts, SqlMessages, SqlPathwaySources, SqlUsers,
-                    SqlSignIns, Repository):
-    """Calls, contact records, sent links, users and sessions, sign-in attempts and pathway
-    sources in one database (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
+                    SqlSignIns, SqlLiveVersions, Repository):
+    """Calls, contact records, sent links, users and sessions, sign-in attempts, pathway
+    sources and the live pointer in one database (``SqlRepository(make_engine(url))``,
+    after ``migrate(url)``)."""

@@ -36,9 +36,9 @@ def _versions(request: Request, pathway_id: str | None = None
 
 
 def _serving(request: Request) -> dict[str, int]:
-    """The version each pathway's new calls start on."""
+    """The version each pathway's new calls start on (its live version)."""
     catalogue = Screen.door(request).library.catalogue
-    return {pid: catalogue.get(pid).version for pid in catalogue.ids()}
+    return dict(catalogue.live)
 
 
 def _chosen(form: Any, name: str, versions: list[int]) -> tuple[int | None, str | None]:

@@ -213,6 +213,15 @@ class Service:
             state = reply.json()
         return state
 
+    def publish(self, version: int, *, expected_live: int | None,
+                pathway: str = "front-door", reason: str = "Reviewed and ready.",
+                action: str = "publish") -> httpx.Response:
+        """Publish (or, with ``action="rollback"``, roll back to) a pathway version as the
+        demo designer."""
+        return self.post(f"/api/pathways/{pathway}/{action}",
+                         {"version": version, "reason": reason,
+                          "expected_live": expected_live}, role="designer")
+
     @contextmanager
     def own_store(self) -> Iterator[SqlRepository]:
         """A store on the service's database through connections of the test's own (to look

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from api.storage import KeyHistory, Repository, StoredCall, Update, utc_now
-from api.storage.port import ContactRows, Decide, FinishedCall
-from triage.errors import StaleUpdate, StorageRefused, UnknownCall
+from api.storage.port import SET_UP, ContactRows, Decide, FinishedCall, LiveAction, LiveEntry
+from triage.errors import LiveConflict, StaleUpdate, StorageRefused, UnknownCall
 
 T = TypeVar("T")
 
@@ -43,6 +43,7 @@ class InMemoryRepository(Repository):
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources: dict[tuple[str, int], str] = field(default_factory=dict)
+    live: list[LiveEntry] = field(default_factory=list)
     attempts: list[_Attempt] = field(default_factory=list)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     refuse_messages: bool = False
@@ -124,6 +125,34 @@ class InMemoryRepository(Repository):
 
     def pathway_sources(self) -> list[tuple[str, int, str]]:
         return [(pid, version, files) for (pid, version), files in self.sources.items()]
+
+    # --- the live pointer ----------------------------------------------------------------
+
+    def live_now(self) -> dict[str, LiveEntry]:
+        return {e.pathway_id: e for e in self.live}  # later entries win
+
+    def set_up_live(self, versions: Mapping[str, int], reason: str) -> list[LiveEntry]:
+        current = self.live_now()
+        return [self.move_live(pid, v, expected=None, action=LiveAction.SETUP,
+                               published_by=SET_UP, reason=reason)
+                for pid, v in sorted(versions.items()) if pid not in current]
+
+    def move_live(self, pathway_id: str, version: int, *, expected: int | None,
+                  action: LiveAction, published_by: str, reason: str,
+                  replay_report: str | None = None) -> LiveEntry:
+        current = self.live_now().get(pathway_id)
+        if (current.version if current else None) != expected:
+            raise LiveConflict(pathway_id=pathway_id, expected=expected,
+                               live_version=current.version if current else None,
+                               published_by=current.published_by if current else None,
+                               published_at=current.published_at if current else None)
+        entry = LiveEntry(len(self.live) + 1, pathway_id, version, action.value, expected,
+                          published_by, utc_now(), reason, replay_report)
+        self.live.append(entry)
+        return entry
+
+    def live_history(self, pathway_id: str) -> list[LiveEntry]:
+        return [e for e in reversed(self.live) if e.pathway_id == pathway_id]
 
     # --- links sent to callers -----------------------------------------------------------
 

@@ -119,6 +119,9 @@ def test_the_service_notices_changed_files_by_itself(
     edit(front_door, ("  version: 1\n", "  version: 2\n"),
          ("title: Reason for the call", "title: Why they are calling"))
     wait_for(lambda: front_door_versions(service) == [2, 1])
+    # Loaded, not live: new calls stay on the live version until version 2 is published.
+    assert service.start()["pathway_version"] == 1
+    assert service.publish(2, expected_live=1).status_code == 200
     state: dict[str, Any] = service.start()
     assert state["pathway_version"] == 2
 
@@ -198,6 +201,7 @@ def test_an_absurd_version_number_is_refused_with_its_range_and_calls_go_on(
     edit(front_door, (f"  version: {10**40}\n", "  version: 2\n"))
     assert service.post("/api/pathways/reload", role="designer").json() == {
         "loaded": True, "problems": []}
+    assert service.publish(2, expected_live=1).status_code == 200
     state = service.walk(service.start(), INFORMATION_CALL[:6])
     assert state["pathway_version"] == 2 and state["step"]["title"] == "Why they are calling"
 
@@ -241,6 +245,7 @@ def test_a_reload_whose_sources_cannot_be_stored_takes_up_nothing_and_says_why(
     assert versions_of(service, "front-door") == [2, 1]
     assert versions_of(service, "complaints") == [2, 1]
     assert {("front-door", 2), ("complaints", 2)} <= set(kept_versions(service))
+    assert service.publish(2, expected_live=1).status_code == 200
     state = service.walk(service.start(), INFORMATION_CALL[:6])
     assert state["step"]["title"] == "Why are they calling?"
 
@@ -284,6 +289,7 @@ def test_the_watcher_outlives_a_reload_that_fails_and_takes_up_the_files_later(
         assert front_door_versions(service) == [1]
     # The watcher kept watching: once the database takes the sources, v2 is taken up.
     wait_for(lambda: front_door_versions(service) == [2, 1])
+    assert service.publish(2, expected_live=1).status_code == 200
     assert service.start()["pathway_version"] == 2
 
 

@@ -16,7 +16,7 @@ from triage.hazards import markdown, table
 from triage.pipeline import DEFAULT_PATHS, check_paths, load_catalogue
 from triage.release_note import release_note
 from triage.routing.catalogue import Catalogue, CompiledPathway
-from triage.routing.diff import compare, less_safe
+from triage.routing.diff import compare, no_less_safe
 from triage.routing.matrix import matrix_text, route_matrix
 from triage.schema import file_schema
 from triage.views import mermaid, route_table
@@ -62,11 +62,16 @@ def _against(paths: list[Path], live_folder: Path) -> int:
     found = 0
     for pid in shared:
         new = candidate.get(pid)
-        for change in less_safe(live.get(pid), new, new.policy):
+        checked = no_less_safe(live.get(pid), new)
+        for change in checked.refused:
             found += 1
             print(f"{pid}: less safe than version {live.get(pid).version}: "
                   f"{change.describe_answers()} reached {change.old.describe()} and now "
                   f"reaches {change.new.describe()}, an early exit")
+        for change, waiver in checked.waived:
+            print(f"{pid}: waived by {waiver.signed_by}: {change.describe_answers()} reached "
+                  f"{change.old.describe()} and now reaches {change.new.describe()} "
+                  f"({waiver.reason})")
     if found:
         print(f"\n{found} answer combination(s) that reached an escalation now end early; "
               "restore their escalation before this version goes live.", file=sys.stderr)

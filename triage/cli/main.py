@@ -1,4 +1,5 @@
-"""The ``triage`` command: validate, call, diagram, paths, schema, clients and contacts.
+"""The ``triage`` command: validate, call, diagram, paths, schema, clients, contacts, and
+publish, rollback and live.
 
 Every command prints a clear message and exits non-zero for bad input. :func:`main` is
 the one top level: whatever goes wrong in a sub-command (the project's own errors, a
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from triage.adapters.audit import configure_logging
-from triage.cli import clients, contacts, designer, terminal
+from triage.cli import clients, contacts, designer, live, terminal
 from triage.errors import AuditLogUnusable, TriageError
 
 AUDIT_ENV = "TRIAGE_AUDIT_LOG"
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     terminal.register(sub)
     clients.register(sub)
     contacts.register(sub)
+    live.register(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from triage.expressions import kleene
-from triage.routing.catalogue import CompiledPathway
+from triage.routing.catalogue import CompiledPathway, Waiver
 from triage.routing.explore import Route, answers_of, domain, explore, routed
 from triage.routing.plan import AnswerRule, LocalText, Node, Outcome, Policy
 from triage.vocabulary import URGENCY, OutcomeKind
@@ -152,6 +152,44 @@ def less_safe_of(routes: Iterable[RouteChange], policy: Policy) -> list[RouteCha
     """The routes of a comparison that went from an escalation to an early exit."""
     return [r for r in routes
             if r.old.kind in policy.escalation_kinds and r.new.kind in policy.early_exit_kinds]
+
+
+@dataclass(frozen=True)
+class SafetyCheck:
+    """The cross-version check of a candidate against the live version: the routes that
+    went from an escalation to an early exit, split by whether the candidate's metadata
+    records a signed waiver for exactly that route."""
+
+    refused: tuple[RouteChange, ...]
+    waived: tuple[tuple[RouteChange, Waiver], ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when no route ends early without a waiver."""
+        return not self.refused
+
+
+def no_less_safe(live: CompiledPathway, candidate: CompiledPathway, *,
+                 limit: int = 50_000) -> SafetyCheck:
+    """The cross-version check used by publishing and ``triage validate --against``: every
+    route that reached one of the directory's ``escalation_kinds`` in ``live`` and reaches
+    one of its ``early_exit_kinds`` in ``candidate`` is refused, unless the candidate's
+    ``waivers`` name exactly that route (its answers as :meth:`RouteChange.describe_answers`
+    prints them)."""
+    return waive(less_safe(live, candidate, candidate.policy, limit=limit), candidate.waivers)
+
+
+def waive(changes: Iterable[RouteChange], waivers: Iterable[Waiver]) -> SafetyCheck:
+    """Split less-safe routes into those a waiver names exactly and the rest."""
+    by_route = {w.route: w for w in waivers}
+    refused, waived = [], []
+    for change in changes:
+        waiver = by_route.get(change.describe_answers())
+        if waiver is None:
+            refused.append(change)
+        else:
+            waived.append((change, waiver))
+    return SafetyCheck(tuple(refused), tuple(waived))
 
 
 # --- routes --------------------------------------------------------------------------------
