@@ -308,15 +308,15 @@ def test_two_designers_publishing_at_once_on_postgresql_one_wins_and_nothing_is_
 
             def designer(n: int, live: int = live, wanted: list[int] = wanted,
                          start: threading.Barrier = start, won: list[int] = won,
-                         lost: list[LiveConflict] = lost) -> None:
+                         lost: list[LiveConflict] = lost, attempt: int = attempt) -> None:
                 start.wait()
                 try:
                     store.move_live("front-door", wanted[n % 2], expected=live,
                                     action=LiveAction.PUBLISH, published_by=f"designer-{n}",
                                     reason=f"round {attempt}")
                     won.append(n)
-                except LiveConflict as exc:
-                    lost.append(exc)
+                except LiveConflict as conflict:
+                    lost.append(conflict)
 
             threads = [threading.Thread(target=designer, args=(n,)) for n in range(designers)]
             for thread in threads:
