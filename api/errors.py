@@ -31,6 +31,7 @@ from triage.errors import (
     PathwaysNotStored,
     PathwayVersionNotLoaded,
     RestoreError,
+    ReviewRefused,
     RoleNotAllowed,
     ServiceRefusal,
     SignInRefused,
@@ -40,6 +41,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    UnknownReviewItem,
 )
 
 FAULT_REASON = ("The service could not do this just now; nothing was changed. Try again "
@@ -167,6 +169,11 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "The new pathway versions were not taken up", str(exc), 503)),
     StorageRefused: Entry(503, fixed("service"), lambda exc: Page(
         "The change could not be saved", str(exc), 503)),
+    # The review queue and audits (issue 14).
+    UnknownReviewItem: Entry(404, fixed("item_id"), lambda _exc: Page(
+        "There is no review item with this number", "Check the number, or go back to the "
+        "review queue.", 404)),
+    ReviewRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

@@ -3,7 +3,8 @@
     TriageError                  everything raised on purpose (the one root)
     ├── FileProblems             a file the project reads cannot be used
     │   ├── PathwayProblems      pathway, script, facts or directory files (each located)
-    │   └── MappingError         a client-index column-mapping file
+    │   ├── MappingError         a client-index column-mapping file
+    │   └── AuditFormProblems    the audit form file (each problem located)
     ├── NotUnderstood            a piece of text is not what it should be
     │   ├── ExpressionError      a condition or calculation
     │   ├── TimeframeError       a timeframe
@@ -36,7 +37,9 @@
         ├── NotYourCall          the call belongs to another handler
         ├── StaleUpdate          the call changed since the version a change was made from
         ├── PathwaysNotStored    new pathway versions validated but could not be stored
-        └── StorageRefused       the service's database refused a change
+        ├── StorageRefused       the service's database refused a change
+        ├── UnknownReviewItem    no review item has this id
+        └── ReviewRefused        a review item or audit change was refused as asked
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -342,3 +345,28 @@ class StorageRefused(ServiceRefusal):
         self.reason = reason
         super().__init__(f"The service's database refused the change ({reason}); nothing "
                          "was changed.")
+
+
+class UnknownReviewItem(ServiceRefusal):
+    """No review item has this id."""
+
+    def __init__(self, *, item_id: int) -> None:
+        self.item_id = item_id
+        super().__init__(f"There is no review item with the id {item_id}.")
+
+
+class ReviewRefused(ServiceRefusal):
+    """A change to a review item or an audit was refused as asked; nothing was changed."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class AuditFormProblems(FileProblems):
+    """The audit form file has problems (each located as ``file:line:col``)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the audit form:\n{lines}")

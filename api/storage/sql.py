@@ -7,12 +7,13 @@ from api.storage.calls import SqlCalls
 from api.storage.contacts import SqlContacts
 from api.storage.messages import SqlMessages
 from api.storage.pathways import SqlPathwaySources
-from api.storage.port import Repository
+from api.storage.port import Repository, ReviewStore
+from api.storage.reviews import SqlReviews
 from api.storage.sign_ins import SqlSignIns
 from api.storage.users import SqlUsers
 
 
 class SqlRepository(SqlCalls, SqlContacts, SqlMessages, SqlPathwaySources, SqlUsers,
-                    SqlSignIns, Repository):
+                    SqlSignIns, SqlReviews, Repository, ReviewStore):
     """Calls, contact records, sent links, users and sessions, sign-in attempts and pathway
-    sources in one database (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
+    sources, and the review queue and audits (issue 14) in one database (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
