@@ -31,10 +31,12 @@ class Question(Strict):
 
     id: QuestionId
     text: str = Field(min_length=1, max_length=500)
-    scoring: tuple[ScoredAnswer, ...] = Field(min_length=2)
+    scoring: tuple[ScoredAnswer, ...]
 
     @model_validator(mode="after")
     def _codes_once(self) -> Question:
+        if len(self.scoring) < 2:
+            raise ValueError("a scoring needs at least two answers")
         codes = [a.code for a in self.scoring]
         twice = sorted({c for c in codes if codes.count(c) > 1})
         if twice:
@@ -53,7 +55,13 @@ class Section(Strict):
 
     id: FormId
     title: str = Field(min_length=1, max_length=200)
-    questions: tuple[Question, ...] = Field(min_length=1)
+    questions: tuple[Question, ...]
+
+    @model_validator(mode="after")
+    def _some_questions(self) -> Section:
+        if not self.questions:
+            raise ValueError("a section needs at least one question")
+        return self
 
 
 class AuditForm(Strict):
@@ -63,10 +71,12 @@ class AuditForm(Strict):
     version: int = Field(ge=1)
     title: str = Field(min_length=1, max_length=200)
     change_note: str = ""
-    sections: tuple[Section, ...] = Field(min_length=1)
+    sections: tuple[Section, ...]
 
     @model_validator(mode="after")
     def _questions_once(self) -> AuditForm:
+        if not self.sections:
+            raise ValueError("the form needs at least one section")
         ids = [q.id for s in self.sections for q in s.questions]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:

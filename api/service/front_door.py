@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from api.service.access import CallAccess
 from api.service.calls import Calls
@@ -11,8 +12,9 @@ from api.service.history import StoredContactHistory
 from api.service.links import Links, LinkSender
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
+from api.service.reviews import Audits, Reviews
 from api.service.sign_in import Authenticator
-from api.storage.port import Repository
+from api.storage.port import Repository, ReviewStore
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine
 from triage.clock import Clock
@@ -31,11 +33,15 @@ class FrontDoor:
     links: Links
     auth: Authenticator
     notices: Notices
+    # The review queue and audits (issue 14): on a repository that keeps them.
+    reviews: Reviews | None = None
+    audits: Audits | None = None
 
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
              clients: ClientIndex | None, sender: LinkSender,
-             auth: Authenticator | None = None, clock: Clock | None = None) -> FrontDoor:
+             auth: Authenticator | None = None, clock: Clock | None = None,
+             audit_form: Path | None = None) -> FrontDoor:
         """The service layer on ``repository``, guiding calls through ``library``'s
         pathways and searching ``clients`` (None: no client index), on ``clock`` (the
         system's when None); a confirmed person's earlier contacts are the contact records
@@ -43,8 +49,13 @@ class FrontDoor:
         engine = CallEngine(library.catalogue, clients, events=audit_logger(), clock=clock,
                             history=StoredContactHistory(repository))
         access = CallAccess(repository)
+        store = repository if isinstance(repository, ReviewStore) else None
+        contacts = Contacts(repository, engine, access)
+        form = audit_form or Path(__file__).resolve().parents[2] / "audits" / "form.yaml"
         return cls(repository=repository, library=library, engine=engine,
-                   calls=Calls(repository, engine, access),
-                   contacts=Contacts(repository, engine, access),
+                   calls=Calls(repository, engine, access, refusals=store),
+                   contacts=contacts,
                    links=Links(repository, engine, access, sender),
-                   auth=auth or Authenticator(repository), notices=Notices(repository))
+                   auth=auth or Authenticator(repository), notices=Notices(repository),
+                   reviews=Reviews(store, library, contacts) if store else None,
+                   audits=Audits(store, library, contacts, form) if store else None)

@@ -15,5 +15,6 @@ from api.storage.users import SqlUsers
 
 class SqlRepository(SqlCalls, SqlContacts, SqlMessages, SqlPathwaySources, SqlUsers,
                     SqlSignIns, SqlReviews, Repository, ReviewStore):
-    """Calls, contact records, sent links, users and sessions, sign-in attempts and pathway
-    sources, and the review queue and audits (issue 14) in one database (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
+    """Calls, contact records, sent links, users and sessions, sign-in attempts, pathway
+    sources, and the review queue and audits (issue 14) in one database
+    (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""
