@@ -31,6 +31,7 @@ from triage.reviews import (
     ReviewView,
     due_on,
 )
+from triage.vocabulary import RecordFlag
 
 NO_OVERRIDE = '"override": null'
 """How a record without an override is written (json.dumps' own separators): a record
@@ -66,7 +67,7 @@ def _items_of(row: Mapping[str, Any], contact_id: int) -> list[dict[str, Any]]:
                       "reason_state": ReasonState.PENDING.value})
     if record is not None and row.get("red_flag_changed"):
         for flag in record.get("flags") or ():
-            if flag.get("kind") != ReviewSource.RED_FLAG_CHANGED.value:
+            if flag.get("kind") != RecordFlag.RED_FLAG_CHANGED.value:
                 continue
             found.append({**base, "source": ReviewSource.RED_FLAG_CHANGED.value,
                           "step": flag.get("step"),
