@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from triage.adapters.audit import configure_logging
-from triage.cli import clients, contacts, designer, terminal
+from triage.cli import audits, clients, contacts, designer, terminal
 from triage.errors import AuditLogUnusable, TriageError
 
 AUDIT_ENV = "TRIAGE_AUDIT_LOG"
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     terminal.register(sub)
     clients.register(sub)
     contacts.register(sub)
+    audits.register(sub)
     return parser
 
 
