@@ -5,6 +5,7 @@ version's change note, and who may ask for what."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from api.storage.schema import refusals, review_items
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
 from tests.api.test_api_wrap_up import escalated, ok, post
+from triage.reviews import due_on
 
 SECRET = "Mrs Example at 1 Acacia Road"  # stands for personal details a caller gave
 
@@ -186,3 +188,22 @@ def test_no_route_fits_opens_an_item_in_the_store(make_service: MakeService,
     assert [(r["source"], r["step"], r["refusals"]) for r in rows] == [
         ("no_route", "reason", 1)]
     assert items_of(service)[0]["source"] == "no_route"
+
+
+def test_an_item_not_closed_within_ten_working_days_is_overdue(make_service: MakeService,
+                                                               backend: str) -> None:
+    service = make_service(backend)
+    long_ago = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+    with service.own_store() as store:
+        old = store.add_review_item({"source": "no_route", "pathway_id": "front-door",
+                                     "pathway_version": 1, "step": "reason",
+                                     "opened_at": long_ago,
+                                     "due_on": due_on(long_ago.date())})
+        new = store.add_review_item({"source": "no_route", "pathway_id": "front-door",
+                                     "pathway_version": 1, "step": "reason"})
+    assert [i["item_id"] for i in items_of(service, view="overdue")] == [old]
+    shown = {i["item_id"]: i["overdue"] for i in items_of(service)}
+    assert shown == {old: True, new: False}
+    figures = service.get("/api/reviews/figures", role="designer").json()
+    assert figures["overdue"] == {"total": 1, "by_source": {"no_route": 1}}
+    assert figures["open"]["total"] == 2
