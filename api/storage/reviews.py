@@ -88,7 +88,7 @@ def add_contact_items(c: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
               or r.get("red_flag_changed")]
     if not wanted:
         return
-    items = []
+    items: list[dict[str, Any]] = []
     for row in wanted:
         contact_id = c.execute(sa.select(contacts.c.contact_id).where(
             contacts.c.call_id == row["call_id"], contacts.c.need == row["need"])).scalar_one()
@@ -100,13 +100,13 @@ def add_contact_items(c: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 def _view(view: str, today: dt.date) -> sa.ColumnElement[bool]:
     if view == ReviewView.CLOSED:
         return review_items.c.status == ReviewStatus.CLOSED.value
-    condition = review_items.c.status.in_(NOT_CLOSED)
+    condition: sa.ColumnElement[bool] = review_items.c.status.in_(NOT_CLOSED)
     if view == ReviewView.OVERDUE:
         condition = sa.and_(condition, review_items.c.due_on < today)
     return condition
 
 
-def _item(row: Mapping[str, Any]) -> dict[str, Any]:
+def _item(row: Any) -> dict[str, Any]:
     item = dict(row)
     for key in ("opened_at", "reviewed_at", "closed_at"):
         item[key] = as_utc(item[key])
