@@ -88,7 +88,8 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
         print(NO_CLIENT_INDEX, flush=True)
     sender = sender or Notifier(settings.notify_api_key, settings.notify_sms_template,
                                 settings.notify_email_template)
-    return FrontDoor.over(repository, library, clients, sender, auth, settings.clock())
+    return FrontDoor.over(repository, library, clients, sender, auth, settings.clock(),
+                          audit_form=settings.audit_form)
 
 
 async def watch_pathways(library: PathwayLibrary, seconds: float) -> None:

@@ -33,6 +33,7 @@ from triage.errors import (
     PathwayVersionNotLoaded,
     PublishRefused,
     RestoreError,
+    ReviewRefused,
     RoleNotAllowed,
     ServiceRefusal,
     SignInRefused,
@@ -42,6 +43,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    UnknownReviewItem,
     VersionNotStored,
 )
 
@@ -178,6 +180,11 @@ TABLE: Mapping[type[TriageError], Entry] = {
     LiveConflict: Entry(409, fixed("expected_live"), lambda exc: Page(
         "Someone else changed the live version", str(exc), 409),
         current_version=lambda exc: exc.live_version),
+    # The review queue and audits (issue 14).
+    UnknownReviewItem: Entry(404, fixed("item_id"), lambda _exc: Page(
+        "There is no review item with this number", "Check the number, or go back to the "
+        "review queue.", 404)),
+    ReviewRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

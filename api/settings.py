@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # training and for replaying calls (in or out of hours and due times follow it).
     # Never set in production.
     clock_at: str | None = None
+    # The audit form supervisors score sampled contacts on (issue 14, docs/reviews.md).
+    audit_form: Path = ROOT / "audits" / "form.yaml"
 
     @field_validator("clock_at")
     @classmethod

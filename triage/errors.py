@@ -3,7 +3,8 @@
     TriageError                  everything raised on purpose (the one root)
     ├── FileProblems             a file the project reads cannot be used
     │   ├── PathwayProblems      pathway, script, facts or directory files (each located)
-    │   └── MappingError         a client-index column-mapping file
+    │   ├── MappingError         a client-index column-mapping file
+    │   └── AuditFormProblems    the audit form file (each problem located)
     ├── NotUnderstood            a piece of text is not what it should be
     │   ├── ExpressionError      a condition or calculation
     │   ├── TimeframeError       a timeframe
@@ -43,6 +44,8 @@
         │   ├── VersionNotValid       the version does not validate
         │   └── LessSafeThanLive      routes that escalated now end early, with no waiver
         └── LiveConflict         another designer moved the live version first
+        ├── UnknownReviewItem    no review item has this id
+        └── ReviewRefused        a review item or audit change was refused as asked
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -359,6 +362,18 @@ class PublishRefused(ServiceRefusal):
         self.pathway_id = pathway_id
         self.version = version
         self.problems = tuple(problems)
+class UnknownReviewItem(ServiceRefusal):
+    """No review item has this id."""
+
+    def __init__(self, *, item_id: int) -> None:
+        self.item_id = item_id
+        super().__init__(f"There is no review item with the id {item_id}.")
+
+
+class ReviewRefused(ServiceRefusal):
+    """A change to a review item or an audit was refused as asked; nothing was changed."""
+
+    def __init__(self, message: str, *, field: str) -> None:
         self.field = field
         super().__init__(message)
 
@@ -433,3 +448,10 @@ class LiveConflict(ServiceRefusal):
             f"The live version of '{pathway_id}' has changed since you looked: you saw "
             f"{saw}, and now {now} is live. Nothing was changed; look at the live version "
             "and try again if you still want to.")
+class AuditFormProblems(FileProblems):
+    """The audit form file has problems (each located as ``file:line:col``)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the audit form:\n{lines}")

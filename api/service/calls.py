@@ -17,11 +17,19 @@ from typing import Any
 from api.service.access import CallAccess
 from api.service.state import CallState, CallStatus, CallSummary, OpenCall, state_of
 from api.service.users import User
-from api.storage.port import Repository, StoredCall, Update
+from api.storage.port import Repository, ReviewStore, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine, CallSession
-from triage.errors import CallError, CallFinished, StaleUpdate, TriageError
+from triage.errors import (
+    CallError,
+    CallFinished,
+    InvalidAnswer,
+    NoRouteMatched,
+    StaleUpdate,
+    TriageError,
+)
 from triage.matching.port import SearchDetails, SearchResult
+from triage.reviews import REFUSAL_PATTERN_AT, RefusalKind
 from triage.timeframes import UK_TIME
 
 TAKE_OVER_REASON_LIMIT = 500
@@ -33,10 +41,12 @@ FINISHED_ALREADY = "The call is finished and its contact record written; it take
 class Calls:
     """A handler's calls, stored durably."""
 
-    def __init__(self, repository: Repository, engine: CallEngine, access: CallAccess) -> None:
+    def __init__(self, repository: Repository, engine: CallEngine, access: CallAccess,
+                 refusals: ReviewStore | None = None) -> None:
         self.repository = repository
         self.engine = engine
         self.access = access
+        self.refusals = refusals
         self.log = audit_logger()
 
     # --- reading -------------------------------------------------------------------------
@@ -108,16 +118,54 @@ class Calls:
     def _change(self, user: User, call_id: str, version: int,
                 operation: Callable[[CallSession], Sequence[str] | None]) -> CallState:
         changed: list[tuple[CallSession, Sequence[str]]] = []
+        tried: list[CallSession] = []
 
         def change(stored: StoredCall) -> Update:
             self.access.changeable(user, stored, version, FINISHED_ALREADY)
             session = self.engine.restore(stored.data)
+            tried.append(session)
             changed.append((session, operation(session) or ()))
             return session.to_dict(), version, None
 
-        new_version = self.repository.update_call(call_id, change)
+        try:
+            new_version = self.repository.update_call(call_id, change)
+        except (InvalidAnswer, NoRouteMatched) as exc:
+            if tried:
+                self._record_refusal(tried[0], exc)
+            raise
         session, dropped = changed[0]
         return state_of(self.engine, new_version, session, dropped)
+
+    def _record_refusal(self, session: CallSession, exc: CallError) -> None:
+        """Record a refused answer or "no route fits" for the review queue: the step (in
+        the pathway version that has it) and the kind, never the answer. The call is
+        already left as it was; a failure to record is logged, and the refusal still
+        stands."""
+        if self.refusals is None:
+            return
+        kind = RefusalKind.NO_ROUTE if isinstance(exc, NoRouteMatched) else \
+            RefusalKind.INVALID_ANSWER
+        try:
+            compiled = self.engine.catalogue.get(session.pathway_id, session.version)
+            nodes = compiled.graph.nodes
+            state = session.state
+            if exc.step in nodes:
+                state = str(exc.step)
+            elif exc.step:
+                here = nodes[session.state].pathway_id
+                named = [n for n in nodes.values() if n.local_id == exc.step]
+                named.sort(key=lambda n: n.pathway_id != here)
+                state = named[0].state if named else state
+            node = nodes[state]
+            self.refusals.record_refusal(node.pathway_id, node.pathway_version,
+                                         node.local_id, kind.value,
+                                         pattern_at=REFUSAL_PATTERN_AT)
+        except Exception as failure:  # the refusal stands whatever happens here
+            self.log.error("refusal_not_recorded", call_id=session.call_id,
+                           error=type(failure).__name__)
+            return
+        self.log.info("refusal_recorded", call_id=session.call_id, kind=kind.value,
+                      step=node.local_id)
 
     def answer(self, user: User, call_id: str, version: int, step: str | None,
                answer: Any) -> CallState:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from api.service.access import CallAccess
 from api.service.calls import Calls
@@ -13,8 +14,9 @@ from api.service.links import Links, LinkSender
 from api.service.live import LiveVersions
 from api.service.notices import Notices
 from api.service.pathways import PathwayLibrary
+from api.service.reviews import Audits, Reviews
 from api.service.sign_in import Authenticator
-from api.storage.port import Repository
+from api.storage.port import Repository, ReviewStore
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine
 from triage.clock import Clock
@@ -36,11 +38,15 @@ class FrontDoor:
     notices: Notices
     changes: PathwayChanges
     live: LiveVersions
+    # The review queue and audits (issue 14): on a repository that keeps them.
+    reviews: Reviews | None = None
+    audits: Audits | None = None
 
     @classmethod
     def over(cls, repository: Repository, library: PathwayLibrary,
              clients: ClientIndex | None, sender: LinkSender,
-             auth: Authenticator | None = None, clock: Clock | None = None) -> FrontDoor:
+             auth: Authenticator | None = None, clock: Clock | None = None,
+             audit_form: Path | None = None) -> FrontDoor:
         """The service layer on ``repository``, guiding calls through ``library``'s
         pathways and searching ``clients`` (None: no client index), on ``clock`` (the
         system's when None); a confirmed person's earlier contacts are the contact records
@@ -48,10 +54,15 @@ class FrontDoor:
         engine = CallEngine(library.catalogue, clients, events=audit_logger(), clock=clock,
                             history=StoredContactHistory(repository))
         access = CallAccess(repository)
+        store = repository if isinstance(repository, ReviewStore) else None
+        contacts = Contacts(repository, engine, access)
+        form = audit_form or Path(__file__).resolve().parents[2] / "audits" / "form.yaml"
         return cls(repository=repository, library=library, engine=engine,
-                   calls=Calls(repository, engine, access),
-                   contacts=Contacts(repository, engine, access),
+                   calls=Calls(repository, engine, access, refusals=store),
+                   contacts=contacts,
                    links=Links(repository, engine, access, sender),
                    auth=auth or Authenticator(repository), notices=Notices(repository),
                    changes=PathwayChanges(library),
-                   live=LiveVersions(repository, library))
+                   live=LiveVersions(repository, library),
+                   reviews=Reviews(store, library, contacts) if store else None,
+                   audits=Audits(store, library, contacts, form) if store else None)

@@ -21,6 +21,7 @@ from api.storage.port import (
     Update,
     utc_now,
 )
+from api.storage.reviews import add_contact_items
 from api.storage.schema import calls, contacts
 from triage.errors import StaleUpdate, StorageRefused, UnknownCall
 
@@ -118,6 +119,8 @@ class SqlCalls(SqlTables):
                 key = inserted.inserted_primary_key
                 assert key is not None
                 first = int(key[0])
+        if records:
+            add_contact_items(c, records)  # the review items they open (issue 14)
         return expected_version + 1
 
     def record_finished_calls(self, finished: Sequence[FinishedCall]) -> None:
@@ -141,6 +144,7 @@ class SqlCalls(SqlTables):
                           for f in finished for row in f.contacts[1:]]
                 if others:
                     c.execute(contacts.insert(), others)
+                add_contact_items(c, [row for f in finished for row in f.contacts])
         except sa.exc.IntegrityError as exc:
             raise StorageRefused(reason=f"{first_line(exc)}: a call with one of these ids "
                                  "is stored already") from exc

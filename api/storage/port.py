@@ -309,3 +309,66 @@ class Repository(ABC):
     def sign_in_succeeded(self, attempt_id: str, user_key: str) -> None:
         """Forget the failed attempts under a user name once it signs in, and this attempt
         everywhere (the failures from its address still count)."""
+
+
+class ReviewStore(ABC):
+    """What the review queue and the audits keep (issue 14): refusals, review items, and
+    each month's audit sample and scores. A sample once recorded for a month is that
+    month's sample: recording another returns the one recorded first."""
+
+    @abstractmethod
+    def record_refusal(self, pathway_id: str, version: int, step: str, kind: str, *,
+                       pattern_at: int) -> None:
+        """Record one refused answer or "no route fits" (never the answer); a "no route
+        fits" opens a review item, and the ``pattern_at``-th refused answer at one step of
+        one version opens (or, later ones, count on) that step's pattern item."""
+
+    @abstractmethod
+    def add_review_item(self, fields: Mapping[str, Any]) -> int:
+        """Open a review item with these fields; its id."""
+
+    @abstractmethod
+    def review_items(self, view: str, today: dt.date, *, limit: int = 50,
+                     before: int | None = None) -> list[dict[str, Any]]:
+        """One page of a view of the queue (open, overdue or closed), newest first; the
+        next page starts ``before`` the last id of this one."""
+
+    @abstractmethod
+    def review_item(self, item_id: int) -> dict[str, Any] | None:
+        """One review item as stored."""
+
+    @abstractmethod
+    def review_counts(self, today: dt.date) -> dict[str, dict[str, int]]:
+        """How many items are open, overdue and closed, by source."""
+
+    @abstractmethod
+    def change_review_item(self, item_id: int, values: Mapping[str, Any], *,
+                           unless_status: str | None = None) -> dict[str, Any] | None:
+        """Change an item (not when its status is ``unless_status``); the item as it now
+        is, or None when there is no such item or it had that status."""
+
+    @abstractmethod
+    def audit_population(self, start: dt.datetime, end: dt.datetime
+                         ) -> list[dict[str, Any]]:
+        """Every contact started in [start, end): ``contact_id``, ``person_id``,
+        ``started_at``, ``outcome_kind``, ``caller_type`` and ``overridden``."""
+
+    @abstractmethod
+    def earlier_contacts_of(self, person_ids: Sequence[str], start: dt.datetime,
+                            end: dt.datetime) -> list[tuple[int, str, str]]:
+        """Contacts about these people started in [start, end): (id, person, start)."""
+
+    @abstractmethod
+    def record_audit_sample(self, month: str, seed: str, population: int,
+                            drawn: Sequence[tuple[int, str]], drawn_by: str
+                            ) -> dict[str, Any]:
+        """Record a month's sample, unless one is recorded already; the recorded one."""
+
+    @abstractmethod
+    def audit_sample(self, month: str) -> dict[str, Any] | None:
+        """A month's recorded sample: seed, population, who drew it and when, and the
+        contacts in the order drawn with why, and their scores where scored."""
+
+    @abstractmethod
+    def record_audit_score(self, score: Mapping[str, Any]) -> bool:
+        """Record a sampled contact's score; False if it was scored already."""

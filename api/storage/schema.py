@@ -139,3 +139,93 @@ live_now = sa.Table(
               nullable=False),
     sa.Column("row_version", sa.Integer, nullable=False),
 )
+
+# --- the learning loop (migration 0010) ---------------------------------------------------
+# Each answer the engine refused and each "no route fits": where and what kind, never the
+# answer given and nothing about the caller.
+refusals = sa.Table(
+    "refusals", metadata,
+    sa.Column("refusal_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("step", sa.String(140), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),  # invalid_answer | no_route
+    sa.Column("refused_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("refusals_by_step", "pathway_id", "pathway_version", "step", "kind"),
+)
+# The review queue: what handlers noticed, until a pathway version answers it.
+review_items = sa.Table(
+    "review_items", metadata,
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=True),
+    # override | red_flag_changed | no_route | refusal_pattern | audit_finding
+    sa.Column("source", sa.String(30), nullable=False),
+    sa.Column("contact_id", sa.Integer, sa.ForeignKey("contacts.contact_id",
+                                                      name="review_items_contact_fk")),
+    sa.Column("pathway_id", sa.String(64), nullable=False),
+    sa.Column("pathway_version", sa.Integer, nullable=False),
+    sa.Column("step", sa.String(140)),
+    sa.Column("suggested_outcome", sa.String(140)),
+    sa.Column("chosen_outcome", sa.String(140)),
+    sa.Column("refusals", sa.Integer, nullable=False, server_default="0"),
+    # A free-text reason (an override's or a correction's) as the handler wrote it:
+    # supervisors only. Designers see ``reason_reviewed`` once a supervisor confirmed it
+    # (pending | confirmed | rewritten; None: the item has no reason).
+    sa.Column("reason", sa.Text),
+    sa.Column("reason_state", sa.String(20)),
+    sa.Column("reason_reviewed", sa.Text),
+    sa.Column("reason_reviewer", sa.String(80)),
+    sa.Column("status", sa.String(20), nullable=False),  # open | reviewed | closed
+    sa.Column("finding", sa.Text),
+    sa.Column("reviewer", sa.String(80)),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_by_pathway", sa.String(64)),
+    sa.Column("closed_by_version", sa.Integer),
+    sa.Column("closed_by", sa.String(80)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    # 10 working days after it was opened: overdue from the day after, until closed.
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Index("review_items_by_status", "status", "item_id"),
+    sa.Index("review_items_by_due", "status", "due_on", "item_id"),
+    sa.Index("review_items_by_step", "source", "pathway_id", "pathway_version", "step",
+             "status"),
+    sa.Index("review_items_by_contact", "contact_id"),
+)
+# A month's audit sample, drawn once: the seed, who drew it, and each contact drawn with
+# why (early_exit | override | repeat_caller | third_party | random), in the order drawn.
+audit_samples = sa.Table(
+    "audit_samples", metadata,
+    sa.Column("month", sa.String(7), primary_key=True),  # 2026-11
+    sa.Column("seed", sa.String(64), nullable=False),
+    sa.Column("population", sa.Integer, nullable=False),
+    sa.Column("drawn_by", sa.String(80), nullable=False),
+    sa.Column("drawn_at", sa.DateTime(timezone=True), nullable=False),
+)
+audit_sample_contacts = sa.Table(
+    "audit_sample_contacts", metadata,
+    sa.Column("month", sa.String(7), sa.ForeignKey("audit_samples.month",
+                                                   name="audit_sample_contacts_month_fk"),
+              primary_key=True),
+    sa.Column("contact_id", sa.Integer, sa.ForeignKey(
+        "contacts.contact_id", name="audit_sample_contacts_contact_fk"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+)
+# A supervisor's scoring of one sampled contact on one version of the audit form: the
+# answers (question id -> option code), the score, and findings each naming a step.
+audit_scores = sa.Table(
+    "audit_scores", metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("contact_id", sa.Integer, primary_key=True),
+    sa.Column("form_id", sa.String(64), nullable=False),
+    sa.Column("form_version", sa.Integer, nullable=False),
+    sa.Column("answers", sa.Text, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("out_of", sa.Integer, nullable=False),
+    sa.Column("findings", sa.Text, nullable=False),
+    sa.Column("scored_by", sa.String(80), nullable=False),
+    sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(["month", "contact_id"], ["audit_sample_contacts.month",
+                                                      "audit_sample_contacts.contact_id"],
+                            name="audit_scores_sampled_fk"),
+)

@@ -8,13 +8,14 @@ from api.storage.contacts import SqlContacts
 from api.storage.live import SqlLiveVersions
 from api.storage.messages import SqlMessages
 from api.storage.pathways import SqlPathwaySources
-from api.storage.port import Repository
+from api.storage.port import Repository, ReviewStore
+from api.storage.reviews import SqlReviews
 from api.storage.sign_ins import SqlSignIns
 from api.storage.users import SqlUsers
 
 
 class SqlRepository(SqlCalls, SqlContacts, SqlMessages, SqlPathwaySources, SqlUsers,
-                    SqlSignIns, SqlLiveVersions, Repository):
+                    SqlSignIns, SqlLiveVersions, SqlReviews, Repository, ReviewStore):
     """Calls, contact records, sent links, users and sessions, sign-in attempts, pathway
-    sources and the live pointer in one database (``SqlRepository(make_engine(url))``,
-    after ``migrate(url)``)."""
+    sources, the live pointer, and the review queue and audits in one database
+    (``SqlRepository(make_engine(url))``, after ``migrate(url)``)."""

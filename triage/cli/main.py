@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from triage.adapters.audit import configure_logging
-from triage.cli import clients, contacts, designer, live, terminal
+from triage.cli import audits, clients, contacts, designer, live, terminal
 from triage.errors import AuditLogUnusable, TriageError
 
 AUDIT_ENV = "TRIAGE_AUDIT_LOG"
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     clients.register(sub)
     contacts.register(sub)
     live.register(sub)
+    audits.register(sub)
     return parser
 
 
