@@ -38,7 +38,7 @@ def test_migrations_build_the_schema_the_store_uses_and_can_be_undone(
         assert indexes["calls_by_handler"] == ["handler", "status", "updated_at"]
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0007"
+                                      ).scalar() == "0009"
         command.downgrade(alembic_config(url), "base")
         assert not TABLES & set(sa.inspect(engine).get_table_names())
     finally:
@@ -62,7 +62,7 @@ def test_migration_0003_adds_sent_messages_to_a_0002_database_and_keeps_its_data
         migrate(url)  # what the service does on start (0003 to 0006)
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "0007"
+                                      ).scalar() == "0009"
         assert store.user("sam") is not None
         assert store.load_call("c" * 32).data["state"] == "caller_type"
         assert store.pathway_sources()[0][:2] == ("front-door", 1)
