@@ -80,6 +80,10 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
     auth = Authenticator(repository, settings.session_hours, settings.session_cache_seconds,
                          limits=settings.sign_in_limits())
     set_up_demo(settings, repository)
+    if settings.demo:
+        from api.reports.demo import load_demo_contacts
+        load_demo_contacts(library.catalogue, url, repository.engine, settings.demo_contacts,
+                           settings.clock().now())
     clients = client_index(settings)
     if clients is None:
         audit_logger().warning("no_client_index")

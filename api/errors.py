@@ -30,6 +30,7 @@ from triage.errors import (
     NotYourCall,
     PathwaysNotStored,
     PathwayVersionNotLoaded,
+    ReportRefused,
     RestoreError,
     RoleNotAllowed,
     ServiceRefusal,
@@ -40,6 +41,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    UnknownReport,
 )
 
 FAULT_REASON = ("The service could not do this just now; nothing was changed. Try again "
@@ -167,6 +169,9 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "The new pathway versions were not taken up", str(exc), 503)),
     StorageRefused: Entry(503, fixed("service"), lambda exc: Page(
         "The change could not be saved", str(exc), 503)),
+    ReportRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
+    UnknownReport: Entry(404, lambda exc: exc.field, lambda exc: Page(
+        "There is no such report", str(exc), 404)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

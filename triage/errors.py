@@ -36,7 +36,9 @@
         ├── NotYourCall          the call belongs to another handler
         ├── StaleUpdate          the call changed since the version a change was made from
         ├── PathwaysNotStored    new pathway versions validated but could not be stored
-        └── StorageRefused       the service's database refused a change
+        ├── StorageRefused       the service's database refused a change
+        ├── ReportRefused        a report request's period or filter cannot be used
+        └── UnknownReport        no report, or no figure of it, has this name
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -342,3 +344,21 @@ class StorageRefused(ServiceRefusal):
         self.reason = reason
         super().__init__(f"The service's database refused the change ({reason}); nothing "
                          "was changed.")
+
+
+class ReportRefused(ServiceRefusal):
+    """A report was asked for with a period or filter that cannot be used; the message
+    names the field and says what would do."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        self.reason = message
+        super().__init__(message)
+
+
+class UnknownReport(ServiceRefusal):
+    """There is no report (or no figure of the report) with this name."""
+
+    def __init__(self, message: str, *, field: str = "report") -> None:
+        self.field = field
+        super().__init__(message)

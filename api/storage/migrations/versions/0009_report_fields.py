@@ -35,7 +35,7 @@ ESCALATION_KINDS = ("emergency_services", "urgent_escalation")
 DEFLECTIONS = {"deflect_online": "plain", "deflect_online_assisted": "assisted"}
 BANDS = ((18, "under 18"), (65, "18 to 64"), (75, "65 to 74"), (85, "75 to 84"))
 
-COLUMNS = (
+COLUMNS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("preferred_language", sa.String(200), {}),
     ("communication_needs", sa.String(200), {}),
     ("age_band", sa.String(20), {}),
