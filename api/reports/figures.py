@@ -229,10 +229,10 @@ def resolution_at_first_contact(conn: sa.Connection, period: Period, filters: Fi
     ).where(*counted(period, filters)).group_by(b).order_by(b)).all()
     table: list[Sequence[Cell]] = []
     unnamed = 0
-    for k, n, shut, anon, resolved in rows:
+    for k, _n, shut, anon, resolved in rows:
         shut, anon, resolved = int(shut or 0), int(anon or 0), int(resolved or 0)
         unnamed += anon
-        table.append((str(k), int(n), shut - anon, resolved, share(resolved, shut - anon)))
+        table.append((str(k), shut - anon, resolved, share(resolved, shut - anon)))
     notes = ["Closed at the front door: a signpost or no further action. A completed "
              "online deflection would count too, but whether the form was sent is not "
              "recorded yet, so deflections are not counted."]

@@ -21,6 +21,7 @@ from api.reports.requests import figure_csv, read_filters, read_period, report_j
 from api.routes.dependencies import Door, Reporter, Supervisor
 from api.routes.openapi import error_doc
 from api.service import FrontDoor, User
+from api.storage import SqlRepository
 from triage.adapters.audit import audit_logger
 from triage.errors import UnknownReport
 
@@ -46,8 +47,10 @@ def reports_engine(request: Request, door: FrontDoor) -> sa.Engine:
     found: sa.Engine | None = getattr(request.app.state, "reports_engine", None)
     if found is not None:
         return found
-    engine: sa.Engine = door.repository.engine
-    return engine
+    repository = door.repository
+    if not isinstance(repository, SqlRepository):
+        raise TypeError("reports need an SQL store or app.state.reports_engine")
+    return repository.engine
 
 
 def _teams(door: FrontDoor) -> set[str]:
