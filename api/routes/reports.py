@@ -38,8 +38,9 @@ Team = Annotated[str | None, Query(max_length=200, description=(
     "Only contacts whose outcome went to this team (a directory team id)."))]
 Version = Annotated[str | None, Query(max_length=40, description=(
     "Only contacts taken on this version of the front-door pathway."))]
-REFUSED: dict[int | str, dict[str, Any]] = {422: error_doc("The period or a filter cannot be used; the field is named."),
-           404: error_doc("There is no such report or figure.")}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    422: error_doc("The period or a filter cannot be used; the field is named."),
+    404: error_doc("There is no such report or figure.")}
 
 
 def reports_engine(request: Request, door: FrontDoor) -> sa.Engine:
