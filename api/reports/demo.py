@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from api.storage.schema import contacts
 from triage.adapters.audit import audit_logger
+from triage.cli.contacts import DAYS, generate
 from triage.routing.catalogue import Catalogue
 
 DEMO_SEED = 13
@@ -36,8 +37,6 @@ def load_demo_contacts(catalogue: Catalogue, url: str, engine: sa.Engine, count:
     or None when nothing was to be done."""
     if count <= 0 or "front-door" not in catalogue.ids() or not store_is_empty(engine):
         return None
-    from triage.cli.contacts import DAYS, generate
-
     start = (now - dt.timedelta(days=DAYS)).replace(hour=9, minute=0, second=0,
                                                     microsecond=0)
     log = audit_logger()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
@@ -43,9 +42,9 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     404: error_doc("There is no such report or figure.")}
 
 
-def reports_engine(request: Request, door: FrontDoor) -> sa.Engine:
+def reports_engine(request: Request, door: FrontDoor) -> Any:
     """The reports database: the replica's engine when one is set, else the service's."""
-    found: sa.Engine | None = getattr(request.app.state, "reports_engine", None)
+    found: Any = getattr(request.app.state, "reports_engine", None)
     if found is not None:
         return found
     repository = door.repository
