@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from api.demo import demo_sign_in_line, remove_demo_users, seed_demo_users
 from api.notify import Notifier
+from api.reports.demo import load_demo_contacts
 from api.routes import add_api
 from api.routes.bodies import MAX_BODY
 from api.routes.openapi import DESCRIPTION, EVERY_OPERATION, TITLE
@@ -82,6 +83,9 @@ def start_service(settings: Settings, sender: LinkSender | None = None) -> Front
     auth = Authenticator(repository, settings.session_hours, settings.session_cache_seconds,
                          limits=settings.sign_in_limits())
     set_up_demo(settings, repository)
+    if settings.demo:
+        load_demo_contacts(library.catalogue, url, repository.engine, settings.demo_contacts,
+                           settings.clock().now())
     clients = client_index(settings)
     if clients is None:
         audit_logger().warning("no_client_index")

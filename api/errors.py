@@ -32,6 +32,7 @@ from triage.errors import (
     PathwaysNotStored,
     PathwayVersionNotLoaded,
     PublishRefused,
+    ReportRefused,
     RestoreError,
     ReviewRefused,
     RoleNotAllowed,
@@ -43,6 +44,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    UnknownReport,
     UnknownReviewItem,
     VersionNotStored,
 )
@@ -185,6 +187,9 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "There is no review item with this number", "Check the number, or go back to the "
         "review queue.", 404)),
     ReviewRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
+    ReportRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
+    UnknownReport: Entry(404, lambda exc: exc.field, lambda exc: Page(
+        "There is no such report", str(exc), 404)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

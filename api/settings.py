@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # demo client index of synthetic people. Never on in production.
     demo: bool = False
     demo_password: str | None = None
+    # With TRIAGE_DEMO=1, the synthetic contacts an empty store is given for the reports
+    # (api/reports/demo.py); 0 for none.
+    demo_contacts: int = 2000
     session_hours: float = 8.0
     session_cache_seconds: float = 5.0
     reload_seconds: float = 2.0

@@ -46,6 +46,8 @@
         └── LiveConflict         another designer moved the live version first
         ├── UnknownReviewItem    no review item has this id
         └── ReviewRefused        a review item or audit change was refused as asked
+        ├── ReportRefused        a report request's period or filter cannot be used
+        └── UnknownReport        no report, or no figure of it, has this name
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -455,3 +457,19 @@ class AuditFormProblems(FileProblems):
         self.problems = tuple(problems)
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in the audit form:\n{lines}")
+class ReportRefused(ServiceRefusal):
+    """A report was asked for with a period or filter that cannot be used; the message
+    names the field and says what would do."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        self.reason = message
+        super().__init__(message)
+
+
+class UnknownReport(ServiceRefusal):
+    """There is no report (or no figure of the report) with this name."""
+
+    def __init__(self, message: str, *, field: str = "report") -> None:
+        self.field = field
+        super().__init__(message)

@@ -41,7 +41,7 @@ from triage.matching.port import (
 )
 from triage.matching.records import CaseStatus, PersonRecord
 from triage.routing.catalogue import Catalogue
-from triage.vocabulary import CallPhase, OutcomeKind, StepKind
+from triage.vocabulary import CallPhase, OutcomeKind, StepKind, TrailKind
 
 CALLER_TYPES = {"self": 24, "family_friend": 24, "unpaid_carer": 10,
                 "gp_community_health": 10, "hospital": 8, "care_provider": 7,
@@ -100,7 +100,8 @@ class _Index(ClientIndex):
         status = (KnownStatus.OPEN if person.case_status is CaseStatus.OPEN
                   else KnownStatus.PREVIOUSLY_KNOWN)
         return ClientRecord(person.system_id, status, person.allocated_worker, person.team,
-                            person.alerts)
+                            person.alerts, person.preferred_language,
+                            person.communication_needs, person.date_of_birth)
 
 
 class _History(ContactHistory):
@@ -144,6 +145,9 @@ class ContactGenerator:
                  start: dt.datetime | None = None, days: float = 365.0,
                  call_prefix: str = "gen") -> None:
         self.rng = random.Random(seed)
+        # The seconds between steps come from their own stream, so that timing the calls
+        # changes none of the calls the main stream makes.
+        self.timing = random.Random(seed + 7919)
         self.call_prefix = call_prefix
         self.pathway = pathway
         self.people = [p for p in people if p.nhs_number]
@@ -204,6 +208,7 @@ class ContactGenerator:
         engine.finish(call, without_person_check=(
             "Synthetic: the caller would not say" if engine.person_check_needed(call)
             else None))
+        self._retime(call)
         self._remember(call)
         return GeneratedCall(call, handler, override)
 
@@ -301,6 +306,41 @@ class ContactGenerator:
                           reason="Synthetic: misheard")
         person = call.values.get("person_id")
         self._route(call, None, str(person or "not_known"), self._pick(REASONS))
+
+    def _retime(self, call: CallSession) -> None:
+        """Put the call's trail on the generator's clock: the engine stamps trail lines and
+        outcomes with the real time, which for a generated call is the moment it was made,
+        not the synthetic start. Each line gets a few seconds (an answer 10 to 60), the
+        outcomes their outcome line's time and the call's end half a minute after the
+        last line, so times from the start of a call (to an escalation, say) are those a
+        real call would have."""
+        start = dt.datetime.fromisoformat(call.started_at).timestamp()
+        lines: list[Any] = [*call.history]
+        for earlier in call.earlier_needs:
+            lines.extend(earlier["history"])
+        real = sorted({float(line.at if not isinstance(line, dict) else line["at"])
+                       for line in lines})
+        now, moved = start, {}
+        for at in real:
+            now += self.timing.uniform(10, 60)
+            moved[at] = now
+        for line in lines:
+            if isinstance(line, dict):
+                line["at"] = moved[float(line["at"])]
+            else:
+                line.at = moved[line.at]
+
+        def outcome_time(history: Sequence[Any]) -> str | None:
+            ats = [h["at"] if isinstance(h, dict) else h.at for h in history
+                   if (h["kind"] if isinstance(h, dict) else h.kind) == TrailKind.OUTCOME]
+            return (dt.datetime.fromtimestamp(ats[-1], dt.UTC).isoformat(
+                timespec="milliseconds") if ats else None)
+
+        for earlier in call.earlier_needs:
+            earlier["outcome_at"] = outcome_time(earlier["history"]) or earlier["outcome_at"]
+        call.outcome_at = outcome_time(call.history) or call.outcome_at
+        call.finished_at = dt.datetime.fromtimestamp(now + 30, dt.UTC).isoformat(
+            timespec="milliseconds")
 
     def _remember(self, call: CallSession) -> None:
         """Each need of the call becomes an earlier contact for the calls after it (its

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import calls, contacts, docs, pathways, reviews, session
+from api.routes import calls, contacts, docs, pathways, reports, reviews, session
 from api.routes.errors import add_error_handlers
 from api.routes.guards import LimitBody, SignedInFirst
 
 ROUTERS = (docs.router, session.router, pathways.router, calls.router, contacts.router,
-           reviews.router)
+           reviews.router, reports.router)
 
 
 def add_api(app: FastAPI) -> None:

@@ -9,13 +9,14 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from api.reports.fields import LANGUAGE_NAMES, report_fields
 from api.service.access import CallAccess
 from api.service.state import OVERRIDE_KINDS, Override
 from api.service.users import User
 from api.storage.port import Repository, StoredCall, Update
 from triage.adapters.audit import audit_logger
 from triage.calls import CallEngine, CallSession, OutcomeView
-from triage.errors import CallError, UnknownContact
+from triage.errors import CallError, TriageError, UnknownContact
 from triage.vocabulary import RecordFlag
 
 WRITTEN_ALREADY = "The contact records for this call have already been written."
@@ -74,8 +75,10 @@ def contact_record(call: CallSession, routed: CallSession, outcome: OutcomeView,
 
 
 def contact_row(record: dict[str, Any], routed: CallSession, outcome: OutcomeView,
-                override: Override | None) -> dict[str, Any]:
-    """The summary fields of a contact record, for listing, with the record itself."""
+                override: Override | None, report: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """The summary fields of a contact record, for listing, with the record itself, and
+    ``report``: its report fields (:func:`api.reports.fields.report_fields`)."""
     values = routed.values
     flags = record["flags"]
     skipped = next((f["reason"] for f in flags if f["kind"] == FINISHED_WITHOUT_CHECK), None)
@@ -93,7 +96,33 @@ def contact_row(record: dict[str, Any], routed: CallSession, outcome: OutcomeVie
         "red_flag_changed": any(f["kind"] == RED_FLAG_CHANGED for f in flags),
         "person_check_skipped": skipped if values.get("known_status") is None else None,
         "record": json.dumps(record, default=str),
+        **(report or {}),
     }
+
+
+def person_profile(engine: CallEngine, call: CallSession, routed: CallSession
+                   ) -> dict[str, Any]:
+    """What reports group a contact by about its person: the preferred language and
+    communication needs on the client index (or, when the person called themselves, the
+    language of the call), and the date of birth given on the call or held on the index.
+    A client index that cannot answer just now leaves them unknown: finishing the call
+    does not wait on it."""
+    values = routed.values
+    person_id = values.get("person_id")
+    clients = engine.person_check.clients
+    held = None
+    if person_id and clients is not None:
+        try:
+            held = clients.get(str(person_id))
+        except TriageError:
+            held = None
+    language = held.preferred_language if held else None
+    if language is None and values.get("caller_type") == "self":
+        language = LANGUAGE_NAMES.get(call.language, call.language)
+    return {"preferred_language": language,
+            "communication_needs": held.communication_needs if held else None,
+            "date_of_birth": values.get("person_date_of_birth") or (
+                held.date_of_birth if held else None)}
 
 
 def records_of(engine: CallEngine, session: CallSession, handler: str,
@@ -101,12 +130,22 @@ def records_of(engine: CallEngine, session: CallSession, handler: str,
     """A finished call's contact records, one per need (the first first), each with its
     row for the contacts table; ``override`` applies to the need routed last."""
     routed = engine.routed_needs(session)
+    compiled = engine.catalogue.get(session.pathway_id, session.version)
+    escalation_kinds = {kind.value for kind in compiled.policy.escalation_kinds}
+    red_flags = set(compiled.graph.red_flag_states)
     found = []
     for need in routed:
         chosen = override if need.need == session.need else None
         outcome = engine.outcome(need)
         record = contact_record(session, need, outcome, handler, chosen, len(routed))
-        found.append((record, contact_row(record, need, outcome, chosen)))
+        profile = person_profile(engine, session, need)
+        report = report_fields(record, chosen.kind if chosen else outcome.kind,
+                               escalation_kinds=escalation_kinds, red_flag_steps=red_flags,
+                               profile=profile)
+        record["person"].update({k: report[k] for k in (
+            "preferred_language", "communication_needs", "age_band")})
+        record["red_flag_at"] = report["first_red_flag_at"]
+        found.append((record, contact_row(record, need, outcome, chosen, report)))
     return found
 
 

@@ -64,6 +64,28 @@ contacts = sa.Table(
     sa.UniqueConstraint("call_id", "need", name="contacts_call_need"),
     # A person's contacts since a time: the person check's 28-day look-up.
     sa.Index("contacts_by_person", "person_id", "started_at"),
+    # What reports need (migration 0009; api/reports/fields.py says what each means).
+    sa.Column("preferred_language", sa.String(200)),
+    sa.Column("communication_needs", sa.String(200)),
+    sa.Column("age_band", sa.String(20)),
+    sa.Column("in_hours", sa.Boolean),
+    sa.Column("outcome_at", sa.String(40)),
+    sa.Column("first_red_flag_at", sa.String(40)),
+    sa.Column("escalated", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("escalation_seconds", sa.Float),
+    sa.Column("deflection", sa.String(10), nullable=False, server_default="none"),
+    sa.Column("overridden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("test_call", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("started_week", sa.String(10)),
+    sa.Column("started_month", sa.String(10)),
+    sa.Column("repeat_since", sa.String(40)),
+    sa.Column("follow_up_until", sa.String(40)),
+    sa.Column("fields_from", sa.String(10), nullable=False, server_default="written"),
+    # Report periods (every figure filters on the start), by team, and the person
+    # look-ups of repeat contacts and resolution at first contact (with the reason).
+    sa.Index("contacts_for_reports", "started_at", "test_call"),
+    sa.Index("contacts_for_team_reports", "team", "started_at"),
+    sa.Index("contacts_by_person_reason", "person_id", "reason", "started_at"),
 )
 pathway_sources = sa.Table(
     "pathway_sources", metadata,

@@ -262,7 +262,7 @@ def settings_for(backend: str, home: Path, databases: Databases, **overrides: An
     """Service settings on ``backend`` with a fresh database, the demo users and the demo
     client index (``demo=False`` for a service without them)."""
     values: dict[str, Any] = {"home": home, "demo": True, "demo_password": PASSWORD,
-                              "reload_seconds": 3600.0}
+                              "reload_seconds": 3600.0, "demo_contacts": 0}
     if backend == "postgresql":
         values["database_url"] = databases.fresh()
     values.update(overrides)
@@ -360,7 +360,7 @@ def start_server(home: Path, *, database_url: str | None = None,
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update({"TRIAGE_HOME": str(home), "TRIAGE_PORT": str(port),
                 "TRIAGE_HOST": "127.0.0.1", "TRIAGE_DEMO": "1", "TRIAGE_DEMO_PASSWORD": PASSWORD,
-                "TRIAGE_RELOAD_SECONDS": "3600"})
+                "TRIAGE_RELOAD_SECONDS": "3600", "TRIAGE_DEMO_CONTACTS": "0"})
     if database_url:
         env["TRIAGE_DATABASE_URL"] = database_url
     env.update(settings or {})

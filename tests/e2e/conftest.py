@@ -66,6 +66,7 @@ class Service:
         """Start the service and wait until it answers /health."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
         env.update(TRIAGE_HOME=str(self.home), TRIAGE_DEMO="1", TRIAGE_DEMO_PASSWORD=PASSWORD,
+                   TRIAGE_DEMO_CONTACTS="0",
                    TRIAGE_HOST="127.0.0.1", TRIAGE_PORT=str(self.port), PYTHONUNBUFFERED="1")
         if self.clock_at:
             env["TRIAGE_CLOCK_AT"] = self.clock_at

@@ -102,6 +102,8 @@ class ClientRecord:
     alerts: tuple[str, ...] = ()
     preferred_language: str | None = None
     communication_needs: str | None = None
+    # For the age band on contact records (reports); never shown on the call screen.
+    date_of_birth: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ def client_record_of(person: PersonRecord) -> ClientRecord:
         alerts=person.alerts,
         preferred_language=person.preferred_language,
         communication_needs=person.communication_needs,
+        date_of_birth=person.date_of_birth,
     )
 
 
