@@ -30,6 +30,7 @@ from triage.errors import (
     NotYourCall,
     PathwaysNotStored,
     PathwayVersionNotLoaded,
+    ReportsUnavailable,
     RestoreError,
     RoleNotAllowed,
     ServiceRefusal,
@@ -40,6 +41,7 @@ from triage.errors import (
     TriageError,
     UnknownCall,
     UnknownContact,
+    UnknownReport,
 )
 
 FAULT_REASON = ("The service could not do this just now; nothing was changed. Try again "
@@ -49,6 +51,7 @@ FAULT_TEXT = ("Nothing more was changed. Reload the page to see the call as it w
               "saved, or try again shortly.")
 NOT_DONE = "That could not be done"
 HANDLER_ONLY = ("handler",)
+REPORTERS = ("manager", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def fault() -> Entry:
 
 
 def _role_page(exc: RoleNotAllowed) -> Page:
+    if set(exc.allowed) == set(REPORTERS):
+        return Page("Reports are for managers and supervisors",
+                    f"You are signed in as a {exc.role}. Reports are for managers and "
+                    "supervisors.", 403)
     if exc.allowed == HANDLER_ONLY:
         return Page("This screen is for call handlers",
                     f"You are signed in as a {exc.role}. Calls are run by call handlers; "
@@ -167,6 +174,10 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "The new pathway versions were not taken up", str(exc), 503)),
     StorageRefused: Entry(503, fixed("service"), lambda exc: Page(
         "The change could not be saved", str(exc), 503)),
+    ReportsUnavailable: Entry(503, fixed("reports"), lambda exc: Page(
+        "Reports are unavailable", str(exc), 503)),
+    UnknownReport: Entry(404, fixed("report"), lambda exc: Page(
+        "There is no such report", str(exc), 404)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),
     ClientIndexError: fault(),

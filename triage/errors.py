@@ -36,7 +36,9 @@
         ├── NotYourCall          the call belongs to another handler
         ├── StaleUpdate          the call changed since the version a change was made from
         ├── PathwaysNotStored    new pathway versions validated but could not be stored
-        └── StorageRefused       the service's database refused a change
+        ├── StorageRefused       the service's database refused a change
+        ├── ReportsUnavailable   the reports database cannot be reached (calls go on)
+        └── UnknownReport        no report has this key
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -342,3 +344,24 @@ class StorageRefused(ServiceRefusal):
         self.reason = reason
         super().__init__(f"The service's database refused the change ({reason}); nothing "
                          "was changed.")
+
+
+class ReportsUnavailable(ServiceRefusal):
+    """The reports database (the read replica, where one is set) cannot be reached; calls
+    are not affected."""
+
+    def __init__(self, *, reason: str) -> None:
+        self.reason = reason  # for the log: never shown, it may name a host
+        super().__init__("Reports are unavailable just now because the reports database "
+                         "cannot be reached. Calls are not affected. Try again in a few "
+                         "minutes.")
+
+
+class UnknownReport(ServiceRefusal):
+    """No report has this key."""
+
+    def __init__(self, *, key: str, known: Sequence[str]) -> None:
+        self.key = key
+        self.known = tuple(known)
+        super().__init__(f"There is no report '{key[:64]}'; the reports are: "
+                         f"{', '.join(self.known)}.")

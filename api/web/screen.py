@@ -214,6 +214,9 @@ class Screen:
         user = self.user(request)
         if user is None:
             return self.to_sign_in(request)
+        if user.role in (Role.MANAGER, Role.SUPERVISOR) and request.url.path == "/":
+            # Managers and supervisors start at the reports (they take no calls).
+            return self.redirect(request, "/reports")
         if user.role is not Role.HANDLER:
             return self.refused(request, user, RoleNotAllowed(role=user.role.value,
                                                               allowed=[Role.HANDLER.value]))
