@@ -140,7 +140,7 @@ def read_period_form(query: Mapping[str, str], choices: Choices,
     :data:`DEFAULT_WEEKS` weeks by week when it asks for none), or what is wrong with them,
     each problem naming its field."""
     names = [f"{name}-{part}" for name in ("start", "end") for part in ("day", "month", "year")]
-    form = PeriodForm({name: str(query.get(name, "")).strip()[:10]
+    form = PeriodForm({name: str(query.get(name, "")).strip()[:80]
                        for name in (*names, "by", "team", "pathway_version")})
     if not any(form.values[name] for name in names):
         start = today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1)
