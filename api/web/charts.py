@@ -60,7 +60,7 @@ class Chart:
 
 # --- numbers and words -------------------------------------------------------------------
 
-def number(value: float) -> float:
+def number(value: Cell) -> float:
     """A cell as a number to draw (non-numbers and missing cells draw nothing)."""
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else 0.0
 
@@ -252,7 +252,7 @@ def stacked_bar_chart(figure: Figure) -> Chart:
     units = [figure.columns[i].unit for i in indexes]
     legend, legend_height = _legend(figure, headings, TOP)
     start = TOP + legend_height + 8
-    totals = [sum(number(row[i]) for i in indexes) for row in figure.rows]
+    totals = [math.fsum(number(row[i]) for i in indexes) for row in figure.rows]
     top = max(totals)
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / top if top > 0 else 0.0
     body: list[str] = [_patterns(figure, len(indexes)), *legend]

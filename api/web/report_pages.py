@@ -143,8 +143,8 @@ def read_period_form(query: Mapping[str, str], choices: Choices,
     form = PeriodForm({name: str(query.get(name, "")).strip()[:80]
                        for name in (*names, "by", "team", "pathway_version")})
     if not any(form.values[name] for name in names):
-        start = today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1)
-        for name, day in (("start", start), ("end", today)):
+        first = today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1)
+        for name, day in (("start", first), ("end", today)):
             form.values.update({f"{name}-day": str(day.day), f"{name}-month": str(day.month),
                                 f"{name}-year": str(day.year)})
     form.values["by"] = form.values["by"] or "week"

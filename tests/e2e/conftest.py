@@ -54,6 +54,8 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     clock_at: str | None = None
     """TRIAGE_CLOCK_AT: a fixed UK local time the calls start at (None: the real time)."""
+    module: str = "api"
+    """The module ``python -m`` runs: the service (or a test's variant of it)."""
 
     @property
     def url(self) -> str:
@@ -68,7 +70,8 @@ class Service:
         if self.clock_at:
             env["TRIAGE_CLOCK_AT"] = self.clock_at
         with (self.home / "service.log").open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
+            self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=ROOT,
+                                            env=env,
                                             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -149,6 +152,18 @@ def own_service(tmp_path: Path) -> Iterator[Service]:
     home = tmp_path / "home"
     home.mkdir()
     running = Service(home)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def report_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service serving hand-made reports (tests/e2e/report_service.py), for the tests
+    of the report pages."""
+    _require_tools()
+    running = Service(tmp_path_factory.mktemp("triage-reports-home"),
+                      module="tests.e2e.report_service")
     running.start()
     yield running
     running.stop()
