@@ -176,7 +176,7 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "The change could not be saved", str(exc), 503)),
     ReportsUnavailable: Entry(503, fixed("reports"), lambda exc: Page(
         "Reports are unavailable", str(exc), 503)),
-    UnknownReport: Entry(404, fixed("report"), lambda exc: Page(
+    UnknownReport: Entry(404, lambda exc: exc.field, lambda exc: Page(
         "There is no such report", str(exc), 404)),
     # --- faults: not the request's doing ---------------------------------------------------
     FileProblems: fault(),

@@ -37,8 +37,8 @@
         ├── StaleUpdate          the call changed since the version a change was made from
         ├── PathwaysNotStored    new pathway versions validated but could not be stored
         ├── StorageRefused       the service's database refused a change
-        ├── ReportsUnavailable   the reports database cannot be reached (calls go on)
-        └── UnknownReport        no report has this key
+        ├── ReportsUnavailable   the reports database (a read replica) cannot be reached
+        └── UnknownReport        no report, or no figure of it, has this name
 
 Messages are full sentences that a handler, designer or tester can act on; context is
 kept in keyword-only attributes. The service and the screen map this tree to HTTP
@@ -347,21 +347,19 @@ class StorageRefused(ServiceRefusal):
 
 
 class ReportsUnavailable(ServiceRefusal):
-    """The reports database (the read replica, where one is set) cannot be reached; calls
-    are not affected."""
+    """The reports database (``TRIAGE_REPORTS_DATABASE_URL``, a read replica) cannot be
+    reached, so no report or export can be read; calls carry on, on the primary."""
 
     def __init__(self, *, reason: str) -> None:
-        self.reason = reason  # for the log: never shown, it may name a host
-        super().__init__("Reports are unavailable just now because the reports database "
-                         "cannot be reached. Calls are not affected. Try again in a few "
-                         "minutes.")
+        self.reason = reason
+        super().__init__(f"Reports are unavailable: the reports database cannot be reached "
+                         f"({reason}). Calls carry on as normal; try the report again "
+                         "shortly.")
 
 
 class UnknownReport(ServiceRefusal):
-    """No report has this key."""
+    """There is no report (or no figure of the report) with this name."""
 
-    def __init__(self, *, key: str, known: Sequence[str]) -> None:
-        self.key = key
-        self.known = tuple(known)
-        super().__init__(f"There is no report '{key[:64]}'; the reports are: "
-                         f"{', '.join(self.known)}.")
+    def __init__(self, message: str, *, field: str = "report") -> None:
+        self.field = field
+        super().__init__(message)

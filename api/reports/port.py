@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from api.reports.model import Period, Report
 
 FILTERS = ("team", "pathway_version")
-"""The filters a report can be asked for (each optional): a team's id, and a pathway
-version as ``"<pathway id>:<version>"``."""
+"""The filters a report can be asked for (each optional): a team's id from the directory,
+and the version (a whole number, as text) of the pathway calls start on."""
 
 
 @dataclass(frozen=True)

@@ -101,17 +101,21 @@ class Choices:
 
 
 def filter_choices(screen: Screen, request: Request) -> Choices:
-    """The teams of the loaded pathways' directories, and every loaded pathway version."""
+    """The teams of the loaded pathways' directories, and the loaded versions of the
+    pathways calls start on (a contact records the version of the pathway its call
+    started on), newest first."""
     library = screen.door(request).library
     teams: dict[str, str] = {}
-    versions = []
-    for pathway in library.listing():
-        versions.append((f"{pathway.id}:{pathway.version}",
-                         f"{pathway.title} version {pathway.version}"))
     for compiled in library.catalogue.pathways.values():
         for team in compiled.places.teams.values():
             teams.setdefault(team.id, team.name)
-    return Choices(sorted(teams.items(), key=lambda item: item[1]), versions)
+    entry_ids = {p.id for p in library.entry_pathways()}
+    versions: dict[str, str] = {}
+    for pathway in library.listing():
+        if pathway.id in entry_ids:
+            versions.setdefault(str(pathway.version), f"Version {pathway.version}")
+    ordered = sorted(versions.items(), key=lambda item: -int(item[0]))
+    return Choices(sorted(teams.items(), key=lambda item: item[1]), ordered)
 
 
 def _date(form: PeriodForm, name: str, label: str) -> dt.date | None:
@@ -264,7 +268,8 @@ def add_report_pages(router: Router) -> None:
         source = report_source(request)
         entries = {entry.key: entry for entry in source.catalogue()}
         if not KEY.match(key) or key not in entries:
-            raise UnknownReport(key=key, known=list(entries))
+            raise UnknownReport(f"There is no report '{key[:40]}'; reports are: "
+                                f"{', '.join(entries)}.")
         if form.period is None:
             return entries[key], None
         return entries[key], source.report(key, form.period, form.filters)

@@ -86,7 +86,7 @@ class FixedReports(ReportSource):
         elif key == "equity":
             figures = [EQUITY, ESCALATIONS]
         else:
-            raise UnknownReport(key=key, known=[entry.key for entry in CATALOGUE])
+            raise UnknownReport(f"There is no report '{key}'.")
         title = next(entry.title for entry in CATALOGUE if entry.key == key)
         return Report(key=key, title=title, period=period, figures=figures, as_of=self.as_of,
                       filters=dict(filters))
