@@ -33,6 +33,7 @@ from triage.errors import (
     PathwayVersionNotLoaded,
     PublishRefused,
     ReportRefused,
+    ReportsUnavailable,
     RestoreError,
     ReviewRefused,
     RoleNotAllowed,
@@ -110,11 +111,18 @@ def fault() -> Entry:
                  reason=fixed(FAULT_REASON), fault=True)
 
 
+REPORTERS = ("manager", "supervisor")
+
+
 def _role_page(exc: RoleNotAllowed) -> Page:
     if exc.allowed == HANDLER_ONLY:
         return Page("This screen is for call handlers",
                     f"You are signed in as a {exc.role}. Calls are run by call handlers; "
                     "sign out and sign in as a handler to take a call.", 403)
+    if set(exc.allowed) == set(REPORTERS):
+        return Page("Reports are for managers and supervisors",
+                    f"You are signed in as a {exc.role}. Reports are for managers and "
+                    "supervisors.", 403)
     return Page("Your role cannot do this", str(exc), 403)
 
 
@@ -188,6 +196,8 @@ TABLE: Mapping[type[TriageError], Entry] = {
         "review queue.", 404)),
     ReviewRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
     ReportRefused: Entry(422, lambda exc: exc.field, lambda exc: Page(NOT_DONE, str(exc), 422)),
+    ReportsUnavailable: Entry(503, fixed("reports"), lambda exc: Page(
+        "Reports are unavailable", str(exc), 503)),
     UnknownReport: Entry(404, lambda exc: exc.field, lambda exc: Page(
         "There is no such report", str(exc), 404)),
     # --- faults: not the request's doing ---------------------------------------------------

@@ -43,10 +43,11 @@
         │   ├── VersionNotStored      the version is not stored, or not loaded
         │   ├── VersionNotValid       the version does not validate
         │   └── LessSafeThanLive      routes that escalated now end early, with no waiver
-        └── LiveConflict         another designer moved the live version first
+        ├── LiveConflict         another designer moved the live version first
         ├── UnknownReviewItem    no review item has this id
-        └── ReviewRefused        a review item or audit change was refused as asked
+        ├── ReviewRefused        a review item or audit change was refused as asked
         ├── ReportRefused        a report request's period or filter cannot be used
+        ├── ReportsUnavailable   the reports database (a read replica) cannot be reached
         └── UnknownReport        no report, or no figure of it, has this name
 
 Messages are full sentences that a handler, designer or tester can act on; context is
@@ -364,6 +365,10 @@ class PublishRefused(ServiceRefusal):
         self.pathway_id = pathway_id
         self.version = version
         self.problems = tuple(problems)
+        self.field = field
+        super().__init__(message)
+
+
 class UnknownReviewItem(ServiceRefusal):
     """No review item has this id."""
 
@@ -465,6 +470,17 @@ class ReportRefused(ServiceRefusal):
         self.field = field
         self.reason = message
         super().__init__(message)
+
+
+class ReportsUnavailable(ServiceRefusal):
+    """The reports database (``TRIAGE_REPORTS_DATABASE_URL``, a read replica) cannot be
+    reached, so no report or export can be read; calls carry on, on the primary."""
+
+    def __init__(self, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"Reports are unavailable: the reports database cannot be reached "
+                         f"({reason}). Calls carry on as normal; try the report again "
+                         "shortly.")
 
 
 class UnknownReport(ServiceRefusal):

@@ -40,6 +40,7 @@ from api.web.forms import (
 )
 from api.web.notices import Notice
 from api.web.presenter import Presenter
+from api.web.report_pages import add_report_pages
 from api.web.reviews import add_review_pages
 from api.web.routing import Router, show_errors_as_pages
 from api.web.screen import CALL_ID, Screen, call_id_of
@@ -67,7 +68,7 @@ def mount_screen(app: FastAPI) -> None:
     mount_assets(app)
     show_errors_as_pages(app, screen)
     for add_pages in (add_sign_in_pages, add_start_pages, add_call_pages, add_outcome_pages,
-                      add_designer_pages, add_review_pages):
+                      add_designer_pages, add_review_pages, add_report_pages):
         add_pages(router)
 
 

@@ -67,7 +67,8 @@ from triage.matching.scoring import MISSING
 from triage.timeframes import UK_TIME
 from triage.vocabulary import UNCONFIRMED, AnswerType, KnownStatus, OutcomeKind, StepKind
 
-ROLE_HOMES: dict[Role, str] = {Role.DESIGNER: "/designer"}
+ROLE_HOMES: dict[Role, str] = {Role.DESIGNER: "/designer", Role.MANAGER: "/reports",
+                               Role.SUPERVISOR: "/reports"}
 """Where each role other than call handlers starts on the screen."""
 SERVICE_NAME = "Social Care Direct: call handling"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -56,6 +56,8 @@ class Service:
     """TRIAGE_CLOCK_AT: a fixed UK local time the calls start at (None: the real time)."""
     env: dict[str, str] = field(default_factory=dict)
     """Further settings (TRIAGE_PATHS, say)."""
+    module: str = "api"
+    """The module ``python -m`` runs: the service (or a test's variant of it)."""
 
     @property
     def url(self) -> str:
@@ -72,7 +74,8 @@ class Service:
             env["TRIAGE_CLOCK_AT"] = self.clock_at
         env.update(self.env)
         with (self.home / "service.log").open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env,
+            self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=ROOT,
+                                            env=env,
                                             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -153,6 +156,18 @@ def own_service(tmp_path: Path) -> Iterator[Service]:
     home = tmp_path / "home"
     home.mkdir()
     running = Service(home)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def report_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service serving hand-made reports (tests/e2e/report_service.py), for the tests
+    of the report pages."""
+    _require_tools()
+    running = Service(tmp_path_factory.mktemp("triage-reports-home"),
+                      module="tests.e2e.report_service")
     running.start()
     yield running
     running.stop()
