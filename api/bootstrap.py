@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from api.demo import demo_sign_in_line, remove_demo_users, seed_demo_users
 from api.notify import Notifier
 from api.reports.demo import load_demo_contacts
+from api.reports.source import EngineReports
 from api.routes import add_api
 from api.routes.bodies import MAX_BODY
 from api.routes.openapi import DESCRIPTION, EVERY_OPERATION, TITLE
@@ -117,6 +118,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     door = start_service(settings, app.state.sender)
     app.state.front_door = door
+    if getattr(app.state, "reports", None) is None and isinstance(door.repository,
+                                                                  SqlRepository):
+        engine = door.repository.engine
+        app.state.reports = EngineReports(
+            lambda: getattr(app.state, "reports_engine", None) or engine)
     task = asyncio.create_task(watch_pathways(door.library, settings.reload_seconds))
     try:
         yield
