@@ -27,10 +27,13 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from triage.vocabulary import OutcomeKind, TrailKind
+
 REPEAT_DAYS = 28
 """The window of a repeat contact and of resolution at first contact (the CLD follow-on)."""
 RED_FLAG_RAISED = ("yes", "not_sure")
-DEFLECTIONS = {"deflect_online": "plain", "deflect_online_assisted": "assisted"}
+DEFLECTIONS = {OutcomeKind.DEFLECT_ONLINE.value: "plain",
+               OutcomeKind.DEFLECT_ONLINE_ASSISTED.value: "assisted"}
 AGE_BANDS: Sequence[tuple[int | None, str]] = (
     (18, "under 18"), (65, "18 to 64"), (75, "65 to 74"), (85, "75 to 84"),
     (None, "85 and over"))
@@ -102,7 +105,7 @@ def first_red_flag_at(trail: Sequence[Mapping[str, Any]],
 def escalation_seconds(record: Mapping[str, Any]) -> float | None:
     """Seconds from the start of the call to the trail's (last) outcome line."""
     outcome = [float(line["at"]) for line in record.get("trail") or []
-               if line.get("kind") == "outcome"]
+               if line.get("kind") == TrailKind.OUTCOME]
     if not outcome:
         return None
     seconds = outcome[-1] - parse_time(str(record["started_at"])).timestamp()

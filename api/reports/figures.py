@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from api.reports.fields import AGE_BAND_NAMES
 from api.reports.model import Cell, ChartKind, Column, Figure, Period, Report
 from api.storage.schema import calls, contacts
+from triage.vocabulary import OutcomeKind
 
 ABANDONED_AFTER = dt.timedelta(hours=2)
 """A call started and not finished is abandoned once untouched for this long."""
@@ -34,9 +35,9 @@ EQUITY_POINTS = 10.0
 """A group's share differing from the whole's by more than this many points is flagged."""
 EQUITY_SMALLEST = 20
 """Groups with fewer contacts are shown but never flagged: their shares swing too much."""
-CLOSED_AT_FRONT_DOOR = ("signpost", "no_further_action")
-ESCALATION_KINDS = ("emergency_services", "urgent_escalation")
-REFERRAL_KINDS = ("team_referral", "allocated_worker")
+CLOSED_AT_FRONT_DOOR = (OutcomeKind.SIGNPOST.value, OutcomeKind.NO_FURTHER_ACTION.value)
+ESCALATION_KINDS = (OutcomeKind.EMERGENCY_SERVICES.value, OutcomeKind.URGENT_ESCALATION.value)
+REFERRAL_KINDS = (OutcomeKind.TEAM_REFERRAL.value, OutcomeKind.ALLOCATED_WORKER.value)
 NOT_KNOWN = "Not known"
 PERCENT = "%"
 ID_LIMIT = 1000
@@ -172,7 +173,7 @@ def outcome_mix(conn: sa.Connection, period: Period, filters: Filters) -> Figure
     found = _counts_by(conn, c.outcome_kind, period, filters)
     total = sum(n for _v, n in found)
     return Figure("outcome-mix", "Outcome mix",
-                  (Column("outcome", "Outcome"), Column("contacts", "Contacts"),
+                  (Column("outcome_kind", "Outcome"), Column("contacts", "Contacts"),
                    Column("share", "Share of contacts", PERCENT)),
                   [(v, n, share(n, total)) for v, n in found], ChartKind.BAR, value="share")
 
@@ -370,8 +371,8 @@ def calls_in_progress(conn: sa.Connection, period: Period, filters: Filters, *,
 
 EQUITY_COLUMNS = (("escalated", "Escalated", ESCALATION_KINDS),
                   ("referred", "Referred to a team or worker", REFERRAL_KINDS),
-                  ("deflected", "Deflected online", ("deflect_online",
-                                                     "deflect_online_assisted")),
+                  ("deflected", "Deflected online", (OutcomeKind.DEFLECT_ONLINE.value,
+                                                     OutcomeKind.DEFLECT_ONLINE_ASSISTED.value)),
                   ("closed", "Signposted or no further action", CLOSED_AT_FRONT_DOOR))
 
 

@@ -130,6 +130,9 @@ def test_a_call_keeps_its_pathway_version_when_a_new_version_is_loaded_mid_call(
     front_door.write_text(text)
     reply = service.post("/api/pathways/reload", role="designer")
     assert reply.json() == {"loaded": True, "problems": []}
+    # Loaded is not live: new calls stay on version 1 until version 2 is published.
+    assert service.start()["pathway_version"] == 1
+    assert service.publish(2, expected_live=1).status_code == 200
 
     new_call = service.walk(service.start(), INFORMATION_CALL[:6])
     assert new_call["pathway_version"] == 2
@@ -180,4 +183,7 @@ def test_a_call_keeps_its_pathway_version_across_a_restart_after_the_file_change
     assert reply.status_code == 200
     assert reply.json()["pathway_version"] == 1  # finished on the version it started on
     assert reply.json()["step"]["step_id"] == old_call["step"]["step_id"]
-    assert restarted.start()["pathway_version"] == 2  # new calls take the new version
+    # New calls stay on the live version until the new one is published.
+    assert restarted.start()["pathway_version"] == 1
+    assert restarted.publish(2, expected_live=1).status_code == 200
+    assert restarted.start()["pathway_version"] == 2

@@ -300,6 +300,8 @@ def test_pages_need_a_signed_in_call_handler(context: BrowserContext,
         "The user name or password is wrong")
 
     handler.sign_in(username="demo-designer")
+    assert handler.heading() == "Pathways"  # a designer starts at the pathways
+    handler.goto("/calls/" + "0" * 32)
     assert handler.heading() == "This screen is for call handlers"
     handler.click("Sign out")
 

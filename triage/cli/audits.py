@@ -81,12 +81,19 @@ def show(sample: dict[str, Any]) -> None:
     print("Contacts: " + " ".join(str(c["contact_id"]) for c in drawn))
 
 
+def _needs_command(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    print("\nGive a command, such as 'triage audit sample --month 2026-11'.",
+          file=sys.stderr)
+    return 2
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``triage audit`` (with ``sample``) to the ``triage`` command."""
     audit = sub.add_parser("audit", help="monthly audit samples in the service's store",
                            description="Draw or show a month's risk-weighted audit sample.")
     commands = audit.add_subparsers(title="commands", metavar="COMMAND")
-    audit.set_defaults(func=lambda _args: (audit.print_help(sys.stderr), 2)[1])
+    audit.set_defaults(func=lambda _args: _needs_command(audit))
     sample = commands.add_parser(
         "sample", help="draw a month's audit sample (or show the one recorded)",
         description="Draw a month's audit sample: early exits first, then overrides, "
