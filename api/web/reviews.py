@@ -14,7 +14,6 @@ from the one error table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -23,11 +22,10 @@ from starlette.datastructures import FormData
 
 from api.service import Role, User
 from api.service.reviews import Audits, Reviews
-from api.web.forms import checked_form
 from api.web.notices import Notice
 from api.web.routing import Router
 from api.web.screen import Screen
-from triage.errors import RoleNotAllowed, StorageRefused, TriageError
+from triage.errors import StorageRefused
 
 REVIEWERS = (Role.DESIGNER, Role.SUPERVISOR)
 VIEWS = (("open", "Open"), ("overdue", "Overdue"), ("closed", "Closed"))
@@ -35,8 +33,6 @@ SOURCES = {"override": "Override", "red_flag_changed": "Red-flag answer changed"
            "no_route": "No route fitted", "refusal_pattern": "Refused answers",
            "audit_finding": "Audit finding"}
 
-Page = Callable[[Request, User], Response]
-Form = Callable[[Request, User, FormData], Response]
 
 
 def _reviews(screen: Screen, request: Request) -> Reviews:
@@ -58,60 +54,11 @@ def _number(request: Request, name: str) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
 
 
-class ReviewPages:
-    """Adds the pages, each for the roles it names."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.screen = router.screen
-
-    def _user(self, request: Request, roles: tuple[Role, ...]) -> User | Response:
-        user = self.screen.user(request)
-        if user is None:
-            return self.screen.to_sign_in(request)
-        if user.role not in roles:
-            return self.screen.refused(request, user, RoleNotAllowed(
-                role=user.role.value, allowed=[r.value for r in roles]))
-        return user
-
-    def page(self, path: str, roles: tuple[Role, ...]) -> Callable[[Page], Page]:
-        def add(page: Page) -> Page:
-            def run(request: Request) -> Response:
-                user = self._user(request, roles)
-                if isinstance(user, Response):
-                    return user
-                try:
-                    return page(request, user)
-                except TriageError as exc:
-                    return self.screen.refused(request, user, exc)
-            self.router.page(path, "GET")(run)
-            return page
-        return add
-
-    def form(self, path: str, roles: tuple[Role, ...]) -> Callable[[Form], Form]:
-        def add(page: Form) -> Form:
-            def run(request: Request) -> Response:
-                user = self._user(request, roles)
-                if isinstance(user, Response):
-                    return user
-                form = checked_form(request)
-                if form is None:
-                    return self.screen.forbidden_form(request, user)
-                try:
-                    return page(request, user, form)
-                except TriageError as exc:
-                    return self.screen.refused(request, user, exc)
-            self.router.page(path, "POST")(run)
-            return page
-        return add
-
-
 def add_review_pages(router: Router) -> None:
     """``/reviews``, ``/reviews/{id}`` and its forms, ``/audits/{month}`` and its forms."""
-    pages = ReviewPages(router)
     screen = router.screen
 
-    @pages.page("/reviews", REVIEWERS)
+    @router.role_page("/reviews", *REVIEWERS)
     def queue(request: Request, user: User) -> Response:
         view = request.query_params.get("view", "open")
         before = request.query_params.get("before")
@@ -125,7 +72,7 @@ def add_review_pages(router: Router) -> None:
         return screen.problem(request, 404, "There is no review item with this number",
                               "Check the number, or go back to the review queue.", user)
 
-    @pages.page("/reviews/{item_id}", REVIEWERS)
+    @router.role_page("/reviews/{item_id}", *REVIEWERS)
     def item(request: Request, user: User) -> Response:
         number = _number(request, "item_id")
         if number is None:
@@ -139,7 +86,7 @@ def add_review_pages(router: Router) -> None:
                              sources=SOURCES, contact=contact,
                              supervisor=user.role is Role.SUPERVISOR)
 
-    @pages.form("/reviews/{item_id}/reviewed", REVIEWERS)
+    @router.role_form("/reviews/{item_id}/reviewed", *REVIEWERS)
     def reviewed(request: Request, user: User, form: FormData) -> Response:
         number = _number(request, "item_id")
         if number is None:
@@ -149,7 +96,7 @@ def add_review_pages(router: Router) -> None:
                                Notice("Finding saved", f"Review #{number} is marked "
                                       "reviewed.", success=True))
 
-    @pages.form("/reviews/{item_id}/close", REVIEWERS)
+    @router.role_form("/reviews/{item_id}/close", *REVIEWERS)
     def close(request: Request, user: User, form: FormData) -> Response:
         number = _number(request, "item_id")
         if number is None:
@@ -163,7 +110,7 @@ def add_review_pages(router: Router) -> None:
         return screen.redirect(request, f"/reviews/{number}",
                                Notice("Closed", f"Review #{number} is closed.", success=True))
 
-    @pages.form("/reviews/{item_id}/reason", (Role.SUPERVISOR,))
+    @router.role_form("/reviews/{item_id}/reason", Role.SUPERVISOR)
     def reason(request: Request, user: User, form: FormData) -> Response:
         number = _number(request, "item_id")
         if number is None:
@@ -174,7 +121,7 @@ def add_review_pages(router: Router) -> None:
                                Notice("Reason checked", "Practice leads can now see the "
                                       "reason.", success=True))
 
-    @pages.page("/audits/{month}", (Role.SUPERVISOR,))
+    @router.role_page("/audits/{month}", Role.SUPERVISOR)
     def audit(request: Request, user: User) -> Response:
         month = str(request.path_params["month"])
         audits = _audits(screen, request)
@@ -182,14 +129,14 @@ def add_review_pages(router: Router) -> None:
         shown = audits.recorded(user, month) if sample is not None else None
         return screen.render(request, "audit.html", user=user, month=month, sample=shown)
 
-    @pages.form("/audits/{month}/sample", (Role.SUPERVISOR,))
+    @router.role_form("/audits/{month}/sample", Role.SUPERVISOR)
     def draw(request: Request, user: User, form: FormData) -> Response:
         month = str(request.path_params["month"])
         seed = str(form.get("seed", "")).strip() or None
         _audits(screen, request).sample(user, month, seed)
         return screen.redirect(request, f"/audits/{month}")
 
-    @pages.page("/audits/{month}/contacts/{contact_id}", (Role.SUPERVISOR,))
+    @router.role_page("/audits/{month}/contacts/{contact_id}", Role.SUPERVISOR)
     def score_page(request: Request, user: User) -> Response:
         month = str(request.path_params["month"])
         number = _number(request, "contact_id")
@@ -202,7 +149,7 @@ def add_review_pages(router: Router) -> None:
         return screen.render(request, "audit_score.html", user=user, month=month,
                              entry=entry, form=audits.form())
 
-    @pages.form("/audits/{month}/contacts/{contact_id}", (Role.SUPERVISOR,))
+    @router.role_form("/audits/{month}/contacts/{contact_id}", Role.SUPERVISOR)
     def score(request: Request, user: User, form: FormData) -> Response:
         month = str(request.path_params["month"])
         number = _number(request, "contact_id") or 0

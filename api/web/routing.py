@@ -83,11 +83,17 @@ class Router:
         return add
 
     def role_page(self, path: str, *roles: Role) -> Callable[[HandlerPage], HandlerPage]:
-        """Add a page for signed-in users with one of ``roles``."""
+        """Add a page for signed-in users with one of ``roles``; what the service refuses
+        becomes its page."""
         def add(page: HandlerPage) -> HandlerPage:
             def run(request: Request) -> Response:
                 user = self.screen.with_role(request, *roles)
-                return user if isinstance(user, Response) else page(request, user)
+                if isinstance(user, Response):
+                    return user
+                try:
+                    return page(request, user)
+                except TriageError as exc:
+                    return self.screen.refused(request, user, exc)
             self.page(path, "GET")(run)
             return page
         return add
