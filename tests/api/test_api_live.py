@@ -16,24 +16,13 @@ from structlog.testing import capture_logs
 
 from api.storage.port import LiveAction
 from tests.api.conftest import INFORMATION_CALL, MakeService, Service
+from tests.api.test_api_reload import edit
+from tests.unit.test_pathway_diff import NEXT_VERSION, URGENT_NEED_NARROWED
 from triage.errors import LiveConflict
 from triage.pipeline import load_catalogue
 from triage.routing.diff import less_safe
 
-NEXT_VERSION = ("  version: 1\n", "  version: 2\n")
 RETITLED = ("title: Reason for the call", "title: Why they are calling")
-# A slip a designer could make (as in tests/unit/test_pathway_diff.py): the urgent route
-# now only fits someone with an open case, so an urgent need of anyone else ends early.
-URGENT_NEED_NARROWED = ("      - when: \"urgent_need == 'yes'\"",
-                        "      - when: \"urgent_need == 'yes' and known_status == 'open'\"")
-
-
-def edit(path: Path, *replacements: tuple[str, str]) -> None:
-    text = path.read_text()
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path.write_text(text)
 
 
 def versions(service: Service, pathway: str = "front-door") -> dict[str, Any]:

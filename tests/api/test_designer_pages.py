@@ -8,12 +8,7 @@ from pathlib import Path
 
 from tests.api.conftest import MakeService, Service
 from tests.api.test_api_reload import edit
-
-NEXT_VERSION = ("  version: 1\n", "  version: 2\n")
-SWAP_COMPLAINTS = (("goto: to_complaints", "goto: SWAPPED"),
-                   ("goto: to_information_advice\n        why: Information and advice",
-                    "goto: to_complaints\n        why: Information and advice"),
-                   ("goto: SWAPPED", "goto: to_information_advice"))
+from tests.unit.test_pathway_diff import NEXT_VERSION, SWAP_COMPLAINTS
 
 
 def two_versions(make_service: MakeService, pathway_copy: Callable[[], list[Path]]

@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext
 
+from tests.api.test_api_reload import edit
 from tests.e2e.conftest import PASSWORD, ROOT, Handler, Service, _require_tools
+from tests.unit.test_pathway_diff import NEXT_VERSION, SWAP_COMPLAINTS
 
 
 def second_version(front_door: Path) -> None:
     """Give the front door a second version, with two routes swapped."""
-    text = front_door.read_text().replace("  version: 1\n", "  version: 2\n", 1)
-    text = text.replace("goto: to_complaints", "goto: SWAPPED", 1).replace(
-        "goto: to_information_advice\n        why: Information and advice",
-        "goto: to_complaints\n        why: Information and advice", 1).replace(
-        "goto: SWAPPED", "goto: to_information_advice", 1)
-    front_door.write_text(text)
+    edit(front_door, NEXT_VERSION, *SWAP_COMPLAINTS)
 
 
 @pytest.fixture
