@@ -138,8 +138,11 @@ class Catalogue:
     def get(self, pathway_id: str, version: int | None = None) -> CompiledPathway:
         """A pathway version (when ``version`` is None, the one a new call starts on:
         :meth:`default_version`); KeyError if absent."""
-        versions = self.versions(pathway_id)
-        if not versions:
+        if version is not None:  # the common case, on every step of every call: one look-up
+            found = self.pathways.get((pathway_id, version))
+            if found is not None:
+                return found
+        if not self.versions(pathway_id):
             raise KeyError(
                 f"Unknown pathway '{pathway_id}'; pathways are: {', '.join(self.ids()) or 'none'}"
             )
