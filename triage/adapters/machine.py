@@ -1,61 +1,36 @@
 """The ``transitions`` state machine behind a compiled pathway's router.
 
 One flat ``Machine`` per pathway version, built once and shared by every call (calls are
-plain objects with a ``state``; see LIBRARIES.md for why). Every state has one event,
-``advance``, whose transitions are the step's routes in order, each guarded by a compiled
-condition we own, followed by its default. No designer-written name is ever passed to
-``transitions``. This is the only module that imports it.
+plain objects with a ``state``; see LIBRARIES.md for why). Each route out of a step is
+one ``transitions`` event, named by its place among the step's routes (``route_0``,
+``route_1``, ...; the step's default is its last). The router asks the routes' compiled
+conditions in order, as designers wrote them, and fires the event of the first that
+holds: ``transitions`` then checks that the call is at that step and moves it on. No
+designer-written name is ever passed to ``transitions``. This is the only module that
+imports it.
+
+Why not one ``advance`` event whose transitions are guarded by the conditions (how it
+was until issue 10's figures): ``transitions`` then starts, logs and abandons a
+transition for every route whose condition fails before the one that holds, which cost
+about a tenth of each generated call (``benchmarks/engine_bench.py`` measures a trigger).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
-from transitions import Machine
+from transitions import Event, Machine
 
 from triage.routing.plan import ComposedGraph, Edge, Node
 
-EVENT = "advance"
-
-
-class _Fired(threading.local):
-    """The edge whose condition let the last trigger through, per thread."""
-
-    edge: Edge | None = None
-
-
-_FIRED = _Fired()
-
-
-def _guard(edge: Edge) -> Callable[[Any], bool]:
-    """A transition condition evaluating the edge's condition on the call's answers.
-
-    It also notes which edge it let through, so the call records the route that fired,
-    not merely a route that leads to the same step.
-    """
-    expression = edge.condition
-    assert expression is not None
-
-    def condition(event_data: Any) -> bool:
-        if expression.holds(event_data.model.values):
-            _FIRED.edge = edge
-            return True
-        return False
-
-    return condition
+ROUTE = "route_{}"
+"""The event of a step's route, by its place among the step's routes."""
 
 
 def build_machine(graph: ComposedGraph) -> Machine:
     """One flat machine for a composed pathway (auto_transitions off: see LIBRARIES.md)."""
-    transitions: list[dict[str, Any]] = []
-    for node in graph.nodes.values():
-        for edge in node.edges:
-            spec: dict[str, Any] = {"trigger": EVENT, "source": node.state, "dest": edge.target}
-            if edge.condition is not None:
-                spec["conditions"] = [_guard(edge)]
-            transitions.append(spec)
+    transitions = [{"trigger": ROUTE.format(n), "source": node.state, "dest": edge.target}
+                   for node in graph.nodes.values() for n, edge in enumerate(node.edges)]
     return Machine(
         model=None,
         states=list(graph.nodes),
@@ -72,15 +47,16 @@ class MachineRouter:
 
     def __init__(self, graph: ComposedGraph) -> None:
         self.machine = build_machine(graph)
-        # A sub-pathway that is only an outcome (reached by a handover) has no way out.
-        self._advance = self.machine.events.get(EVENT)
+        longest = max((len(node.edges) for node in graph.nodes.values()), default=0)
+        self._events: list[Event] = [self.machine.events[ROUTE.format(n)]
+                                     for n in range(longest)]
 
     def trigger(self, call: Any, node: Node) -> Edge | None:
-        """Fire ``advance`` for a call at ``node``: the edge taken, or None if none applied."""
-        _FIRED.edge = None
-        if self._advance is None or not self._advance.trigger(call):
-            return None
-        fired = _FIRED.edge
-        if fired is None:  # no condition was asked: the step's default or next
-            fired = next(e for e in node.edges if e.condition is None)
-        return fired
+        """Move a call at ``node`` along its first route that holds: the edge taken, or
+        None if none applies (a step whose routes all have conditions and none holds)."""
+        values = call.values
+        for n, edge in enumerate(node.edges):
+            if edge.condition is None or edge.condition.holds(values):
+                self._events[n].trigger(call)
+                return edge
+        return None

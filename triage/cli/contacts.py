@@ -18,7 +18,9 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,7 +72,7 @@ def _run_stream(job: Job, report: Callable[[int], None]) -> tuple[int, int]:
     generator = ContactGenerator(_CATALOGUE, people, seed=job.seed * 1000 + job.stream,
                                  start=job.start, days=DAYS,
                                  call_prefix=f"gen-s{job.seed}-{job.stream}-")
-    repository = SqlRepository(make_engine(job.url))
+    writer = _Writer(SqlRepository(make_engine(job.url)), report)
     written = calls = 0
     batch: list[FinishedCall] = []
     try:
@@ -87,14 +89,51 @@ def _run_stream(job: Job, report: Callable[[int], None]) -> tuple[int, int]:
             written += len(rows)
             calls += 1
             if len(batch) >= BATCH:
-                repository.record_finished_calls(batch)
-                report(sum(len(f.contacts) for f in batch))
+                writer.write(batch)
                 batch = []
-        repository.record_finished_calls(batch)
-        report(sum(len(f.contacts) for f in batch))
+        writer.write(batch)
     finally:
-        repository.engine.dispose()
+        writer.close()
     return written, calls
+
+
+class _Writer:
+    """Writes a stream's batches on a thread of its own, so the next batch is generated
+    while the last is written (the database releases the interpreter while it waits on
+    the disk or on the other streams' writes). At most two batches wait; a refusal stops
+    the stream at its next batch and is raised from :meth:`close`."""
+
+    def __init__(self, repository: Any, report: Callable[[int], None]) -> None:
+        self.repository, self.report = repository, report
+        self.waiting: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
+        self.failed: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="contacts-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.waiting.get()) is not None:
+            if self.failed is not None:
+                continue  # drain: nothing more is written after a refusal
+            try:
+                self.repository.record_finished_calls(batch)
+                self.report(sum(len(f.contacts) for f in batch))
+            except BaseException as exc:  # raised again on the stream's own thread
+                self.failed = exc
+
+    def write(self, batch: list[Any]) -> None:
+        if self.failed is not None:
+            self.close()
+        if batch:
+            self.waiting.put(batch)
+
+    def close(self) -> None:
+        """Wait for every batch to be written; raise what refused one."""
+        if self.thread.is_alive():
+            self.waiting.put(None)
+            self.thread.join()
+        self.repository.engine.dispose()
+        if self.failed is not None:
+            raise self.failed
 
 
 def _worker(job: Job, progress: Any) -> tuple[int, int, str | None]:
