@@ -160,6 +160,9 @@ class ContactGenerator:
         self.engine = CallEngine(catalogue, _Index(self.people), history=self.history,
                                  clock=lambda: self.now)
         self.teams = sorted(catalogue.get(pathway).places.teams)
+        self._steps: dict[tuple[str, int, str], _Step] = {}
+        """Each step's answering needs, worked out once (the pathways do not change)."""
+        self._weights: dict[int, tuple[dict[str, int], list[str], list[int]]] = {}
 
     def calls(self, count: int) -> Iterator[GeneratedCall]:
         """``count`` finished calls, in the order they started."""
@@ -171,7 +174,10 @@ class ContactGenerator:
     # ---- one call
 
     def _pick(self, weights: dict[str, int]) -> str:
-        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+        split = self._weights.get(id(weights))
+        if split is None or split[0] is not weights:  # each weight table split once
+            split = self._weights[id(weights)] = (weights, list(weights), list(weights.values()))
+        return self.rng.choices(split[1], weights=split[2])[0]
 
     def _call(self, n: int) -> GeneratedCall:
         rng = self.rng
@@ -235,6 +241,13 @@ class ContactGenerator:
 
     def _view(self, call: CallSession) -> _Step:
         """What answering the current step needs (the step view's words are not)."""
+        key = (call.pathway_id, call.version, call.state)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = self._step(call)
+        return step
+
+    def _step(self, call: CallSession) -> _Step:
         node = self.engine.catalogue.get(call.pathway_id, call.version).node(call.state)
         rule = node.answer
         return _Step(node.state, node.local_id, node.kind,

@@ -62,7 +62,7 @@ def _run_stream(job: Job, report: Callable[[int], None]) -> tuple[int, int]:
     """Generate and write one stream's contacts; (contacts, calls) written."""
     from api.service.contacts import records_of
     from api.service.state import Override
-    from api.storage import SqlRepository, make_engine
+    from api.storage import SqlRepository
     from api.storage.port import FinishedCall
     from triage.adapters.clients import demo_people
     from triage_qa.contacts import ContactGenerator
@@ -72,7 +72,7 @@ def _run_stream(job: Job, report: Callable[[int], None]) -> tuple[int, int]:
     generator = ContactGenerator(_CATALOGUE, people, seed=job.seed * 1000 + job.stream,
                                  start=job.start, days=DAYS,
                                  call_prefix=f"gen-s{job.seed}-{job.stream}-")
-    writer = _Writer(SqlRepository(make_engine(job.url)), report)
+    writer = _Writer(SqlRepository(_bulk_engine(job.url)), report)
     written = calls = 0
     batch: list[FinishedCall] = []
     try:
@@ -95,6 +95,24 @@ def _run_stream(job: Job, report: Callable[[int], None]) -> tuple[int, int]:
     finally:
         writer.close()
     return written, calls
+
+
+def _bulk_engine(url: str) -> Any:
+    """The store's engine, set for a bulk load on SQLite: a commit waits for the disk
+    only at a checkpoint (``synchronous=NORMAL``: in WAL mode the file cannot be corrupted
+    by a crash; the last batches may be lost, and a run is started again anyway), and
+    64 MB of page cache so the indexes of a growing file stay in memory."""
+    import sqlalchemy as sa
+
+    from api.storage import make_engine
+
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _bulk(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.execute("PRAGMA cache_size=-65536")
+    return engine
 
 
 class _Writer:
